@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** The model zoo's presets, in the order the UI lists them. */
+export const PRESETS = ['dense', 'deep', 'conv', 'denoising', 'sparse', 'vae', 'sequence'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export const ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'] as const;
+
+/**
+ * A model and training configuration as JSON. Every field has a default, so `{}` is valid;
+ * `parseModelConfig` applies the preset's defaults and rejects unknown keys with a clear message.
+ */
+export const modelConfigSchema = z
+  .object({
+    preset: z.enum(PRESETS).default('dense'),
+    /** Size of the code (latent vector). For conv, the number of channels of the code feature map. */
+    codeSize: z.number().int().min(1).max(4096).optional(),
+    /** Hidden dense layer sizes of the encoder, outermost first; the decoder mirrors them. */
+    hiddenLayers: z.array(z.number().int().min(1).max(8192)).max(16).optional(),
+    /** Conv: filters of each encoder conv layer (each followed by 2x2 max pooling except the last). */
+    convFilters: z.array(z.number().int().min(1).max(512)).max(6).optional(),
+    kernelSize: z.number().int().min(1).max(9).default(3),
+    /** Conv: decoder upsamples with Conv2DTranspose (stride 2) instead of UpSampling2D + Conv2D. */
+    convTranspose: z.boolean().default(false),
+    activation: z.enum(ACTIVATIONS).default('relu'),
+    outputActivation: z.enum(ACTIVATIONS).optional(),
+    loss: z.enum(['mse', 'bce']).default('mse'),
+    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+    learningRate: z.number().positive().max(10).default(0.001),
+    batchSize: z.number().int().min(1).max(65536).default(128),
+    epochs: z.number().int().min(1).max(100000).default(5),
+    validationSplit: z.number().min(0).max(0.9).default(0.1),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    /** Denoising: corruption applied to inputs only; targets stay clean. */
+    noise: z
+      .object({ kind: z.enum(['gaussian', 'masking']).default('gaussian'), level: z.number().min(0).max(1).default(0.3) })
+      .optional(),
+    /** Sparse: weight of the L1 activity penalty on the code. */
+    sparsity: z.number().min(0).max(10).optional(),
+    /** VAE: weight of the KL term. */
+    klWeight: z.number().min(0).max(100).default(1),
+    /** Sequence: recurrent cell and its units. */
+    rnn: z.enum(['gru', 'lstm']).default('gru'),
+    rnnUnits: z.number().int().min(1).max(2048).default(128),
+  })
+  .strict();
+
+export type ModelConfigInput = z.input<typeof modelConfigSchema>;
+export type ModelConfig = z.output<typeof modelConfigSchema> & {
+  codeSize: number;
+  hiddenLayers: number[];
+  convFilters: number[];
+  outputActivation: (typeof ACTIVATIONS)[number];
+};

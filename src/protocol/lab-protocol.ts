@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import {
+  anomaliesSchema,
+  codeProjectionSchema,
+  epochMetricsSchema,
+  fromTrainerSchema,
+  inspectResultSchema,
+  modelGraphSchema,
+  reconstructionsSchema,
+  runStatusSchema,
+} from './trainer-protocol';
+
+/**
+ * Messages between the extension host and its webviews (the lab panel, the Training view and
+ * the dataset inspector). The host sends the full state after `ready`, then increments.
+ * Messages from a webview are validated by the host before use.
+ */
+
+export const runProgressSchema = z.object({
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  batch: z.number().int(),
+  batches: z.number().int(),
+  samplesPerSecond: z.number(),
+  etaSeconds: z.number(),
+  elapsedSeconds: z.number(),
+});
+
+export const runViewSchema = z.object({
+  runDir: z.string(),
+  name: z.string(),
+  status: runStatusSchema,
+  paused: z.boolean(),
+  backend: z.string().optional(),
+  config: z.record(z.unknown()),
+  graph: modelGraphSchema.optional(),
+  progress: runProgressSchema.optional(),
+  epochs: z.array(epochMetricsSchema),
+  batchSteps: z.array(z.number().int()),
+  batchLosses: z.array(z.number()),
+  /** Reconstructions of the fixed validation samples, one entry per epoch so far. */
+  reconstructions: z.array(reconstructionsSchema),
+  codes: codeProjectionSchema.optional(),
+  anomalies: anomaliesSchema.optional(),
+  error: z.string().optional(),
+});
+export type RunView = z.infer<typeof runViewSchema>;
+
+export const labStateSchema = z.object({
+  /** Localized UI strings, keyed by their English text's id. */
+  strings: z.record(z.string()),
+  presets: z.array(z.string()),
+  /** The model config shown in the model cell (defaults applied). */
+  config: z.record(z.unknown()),
+  dataset: inspectResultSchema.optional(),
+  datasetError: z.string().optional(),
+  graph: modelGraphSchema.optional(),
+  graphError: z.string().optional(),
+  run: runViewSchema.optional(),
+});
+export type LabState = z.infer<typeof labStateSchema>;
+
+// ---------- host -> webview ----------
+
+export type ToLab =
+  | { type: 'state'; state: LabState }
+  /** A trainer event, forwarded as an increment to the state. */
+  | { type: 'trainer'; event: z.infer<typeof fromTrainerSchema> }
+  | { type: 'reply'; requestId: number; result?: unknown; error?: string };
+
+// ---------- webview -> host ----------
+
+export const fromLabSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** Run the model cell: rebuild the graph for this config. */
+  z.object({ type: z.literal('describe'), requestId: z.number().int(), config: z.record(z.unknown()) }),
+  /** Run the train cell with this config. */
+  z.object({ type: z.literal('train'), config: z.record(z.unknown()) }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('stop') }),
+  /** Re-run the dataset cell (or page through its samples). */
+  z.object({ type: z.literal('inspect'), requestId: z.number().int(), page: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('generate'),
+    requestId: z.number().int(),
+    mode: z.enum(['interpolate', 'prior', 'grid']),
+    a: z.number().int().min(0).optional(),
+    b: z.number().int().min(0).optional(),
+    steps: z.number().int().min(2).max(32).optional(),
+  }),
+  z.object({ type: z.literal('revealRun') }),
+]);
+export type FromLab = z.infer<typeof fromLabSchema>;
+
+export function parseFromLab(value: unknown): FromLab {
+  return fromLabSchema.parse(value);
+}

@@ -1,0 +1,229 @@
+import { z } from 'zod';
+
+/**
+ * Messages between the extension host (or CLI, or a test) and the trainer child process.
+ * Every message has a string-literal `type`. Messages are validated where they enter:
+ * the trainer parses `ToTrainer`, the host parses `FromTrainer`.
+ * Images travel as base64 of uint8 pixels, never as JSON float arrays.
+ */
+
+// ---------- shared shapes ----------
+
+export const datasetRefSchema = z.object({
+  /** Absolute path of a dataset file or folder. */
+  path: z.string().min(1),
+  /** CSV: label column by name or 0-based index. */
+  labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+  /** Image folders: side length images are resized to (default: the first image's size). */
+  imageSize: z.number().int().min(4).max(512).optional(),
+  /** Text: longest line kept, in characters. */
+  maxLength: z.number().int().min(2).max(256).optional(),
+  /** Cap on samples read (for previews and quick runs). */
+  limit: z.number().int().min(1).optional(),
+});
+export type DatasetRef = z.infer<typeof datasetRefSchema>;
+
+export const datasetSummarySchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  format: z.enum(['idx', 'npy', 'npz', 'csv', 'image-folder', 'text']),
+  kind: z.enum(['image', 'tabular', 'text']),
+  count: z.number().int(),
+  sampleShape: z.array(z.number().int()),
+  inputShape: z.array(z.number().int()),
+  dtype: z.string(),
+  classNames: z.array(z.string()).optional(),
+  classCounts: z.array(z.number().int()).optional(),
+  columns: z.array(z.string()).optional(),
+  vocabularySize: z.number().int().optional(),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+export const layerInfoSchema = z.object({
+  name: z.string(),
+  className: z.string(),
+  outputShape: z.array(z.number().int().nullable()),
+  params: z.number().int(),
+  group: z.enum(['input', 'encoder', 'code', 'decoder']),
+});
+export type LayerInfo = z.infer<typeof layerInfoSchema>;
+
+export const modelGraphSchema = z.object({
+  preset: z.string(),
+  layers: z.array(layerInfoSchema),
+  totalParams: z.number().int(),
+  codeShape: z.array(z.number().int().nullable()),
+});
+export type ModelGraph = z.infer<typeof modelGraphSchema>;
+
+/** A grid of images: `count` images of height x width x channels, uint8, base64. */
+export const imageBatchSchema = z.object({
+  count: z.number().int().min(0),
+  height: z.number().int().min(1),
+  width: z.number().int().min(1),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  pixels: z.string(),
+});
+export type ImageBatch = z.infer<typeof imageBatchSchema>;
+
+export const reconstructionsSchema = z.object({
+  epoch: z.number().int(),
+  /** Indices of the fixed validation samples shown. */
+  indices: z.array(z.number().int()),
+  inputs: imageBatchSchema.optional(),
+  outputs: imageBatchSchema.optional(),
+  /** Text data: input and reconstructed strings. */
+  texts: z.array(z.object({ input: z.string(), output: z.string() })).optional(),
+  /** Per-pair reconstruction error (the model's loss per sample). */
+  errors: z.array(z.number()),
+});
+export type Reconstructions = z.infer<typeof reconstructionsSchema>;
+
+export const codeProjectionSchema = z.object({
+  epoch: z.number().int(),
+  /** x0, y0, x1, y1, … of the 2-D projection (PCA) of codes. */
+  points: z.array(z.number()),
+  labels: z.array(z.number().int()).optional(),
+  classNames: z.array(z.string()).optional(),
+});
+export type CodeProjection = z.infer<typeof codeProjectionSchema>;
+
+export const epochMetricsSchema = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  val_loss: z.number().nullable(),
+  seconds: z.number(),
+  samples_per_second: z.number(),
+});
+export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
+
+export const anomaliesSchema = z.object({
+  indices: z.array(z.number().int()),
+  errors: z.array(z.number()),
+  inputs: imageBatchSchema.optional(),
+  outputs: imageBatchSchema.optional(),
+  texts: z.array(z.object({ input: z.string(), output: z.string() })).optional(),
+});
+export type Anomalies = z.infer<typeof anomaliesSchema>;
+
+export const runStatusSchema = z.enum(['running', 'completed', 'stopped', 'failed']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+// ---------- host -> trainer ----------
+
+export const startMessageSchema = z.object({
+  type: z.literal('start'),
+  dataset: datasetRefSchema,
+  /** A model config (see src/models/config.ts); validated by the trainer. */
+  config: z.record(z.unknown()),
+  /** Folder under which the run folder is created. */
+  runsRoot: z.string().min(1),
+  name: z.string().optional(),
+  /** Resume a stopped or killed run from its last checkpoint. */
+  resumeRunDir: z.string().optional(),
+  /** Minimum milliseconds between progress messages (default 100). */
+  progressIntervalMs: z.number().int().min(0).optional(),
+  /** Number of validation samples shown as reconstructions (default 8). */
+  previewCount: z.number().int().min(0).max(64).optional(),
+});
+
+export const toTrainerSchema = z.discriminatedUnion('type', [
+  startMessageSchema,
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('stop') }),
+  /** Inspect a dataset without training: summary, statistics, a page of samples. */
+  z.object({
+    type: z.literal('inspect'),
+    requestId: z.number().int(),
+    dataset: datasetRefSchema,
+    page: z.number().int().min(0).default(0),
+    pageSize: z.number().int().min(1).max(256).default(64),
+  }),
+  /** Build (not train) a model for a dataset and describe its graph. */
+  z.object({ type: z.literal('describe'), requestId: z.number().int(), dataset: datasetRefSchema, config: z.record(z.unknown()) }),
+  /** Decode from the code space of a saved run: interpolate between two samples, sample the prior, or a 2-D grid. */
+  z.object({
+    type: z.literal('generate'),
+    requestId: z.number().int(),
+    runDir: z.string(),
+    mode: z.enum(['interpolate', 'prior', 'grid']),
+    a: z.number().int().min(0).optional(),
+    b: z.number().int().min(0).optional(),
+    steps: z.number().int().min(2).max(32).default(8),
+  }),
+]);
+export type ToTrainer = z.input<typeof toTrainerSchema>;
+export type ToTrainerParsed = z.output<typeof toTrainerSchema>;
+export type StartMessage = z.input<typeof startMessageSchema>;
+
+// ---------- trainer -> host ----------
+
+export const datasetStatsSchema = z.object({
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  std: z.number(),
+  /** Value histogram over [min, max] in equal bins. */
+  histogram: z.array(z.number().int()),
+  /** Tabular data: statistics per column. */
+  columns: z
+    .array(z.object({ name: z.string(), min: z.number(), max: z.number(), mean: z.number(), std: z.number() }))
+    .optional(),
+});
+export type DatasetStats = z.infer<typeof datasetStatsSchema>;
+
+export const inspectResultSchema = z.object({
+  summary: datasetSummarySchema,
+  stats: datasetStatsSchema,
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  samples: imageBatchSchema.optional(),
+  sampleLabels: z.array(z.number().int()).optional(),
+  texts: z.array(z.string()).optional(),
+  /** Tabular data: the page's rows. */
+  rows: z.array(z.array(z.number())).optional(),
+});
+export type InspectResult = z.infer<typeof inspectResultSchema>;
+
+export const fromTrainerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('ready'),
+    backend: z.string(),
+    versions: z.record(z.string()),
+    pid: z.number().int(),
+  }),
+  z.object({ type: z.literal('started'), runDir: z.string(), dataset: datasetSummarySchema, graph: modelGraphSchema, config: z.record(z.unknown()), resumedFromEpoch: z.number().int() }),
+  z.object({
+    type: z.literal('progress'),
+    epoch: z.number().int(),
+    epochs: z.number().int(),
+    batch: z.number().int(),
+    batches: z.number().int(),
+    samplesPerSecond: z.number(),
+    etaSeconds: z.number(),
+    elapsedSeconds: z.number(),
+  }),
+  /** Smoothed per-batch loss, appended since the last message: global step numbers and values. */
+  z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
+  z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),
+  z.object({ type: z.literal('reconstructions'), data: reconstructionsSchema }),
+  z.object({ type: z.literal('codes'), data: codeProjectionSchema }),
+  z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
+  z.object({ type: z.literal('paused') }),
+  z.object({ type: z.literal('resumed') }),
+  z.object({ type: z.literal('done'), runDir: z.string(), status: runStatusSchema, finalLoss: z.number().nullable() }),
+  z.object({ type: z.literal('error'), message: z.string(), stack: z.string().optional(), requestId: z.number().int().optional() }),
+  z.object({ type: z.literal('inspected'), requestId: z.number().int(), result: inspectResultSchema }),
+  z.object({ type: z.literal('described'), requestId: z.number().int(), dataset: datasetSummarySchema, graph: modelGraphSchema }),
+  z.object({ type: z.literal('generated'), requestId: z.number().int(), images: imageBatchSchema.optional(), texts: z.array(z.string()).optional() }),
+]);
+export type FromTrainer = z.infer<typeof fromTrainerSchema>;
+
+export function parseToTrainer(value: unknown): ToTrainerParsed {
+  return toTrainerSchema.parse(value);
+}
+
+export function parseFromTrainer(value: unknown): FromTrainer {
+  return fromTrainerSchema.parse(value);
+}
