@@ -4,6 +4,7 @@ import {
   codeProjectionSchema,
   epochMetricsSchema,
   fromTrainerSchema,
+  imageBatchSchema,
   inspectResultSchema,
   modelGraphSchema,
   reconstructionsSchema,
@@ -67,6 +68,17 @@ export type ToLab =
   /** A trainer event, forwarded as an increment to the state. */
   | { type: 'trainer'; event: z.infer<typeof fromTrainerSchema> }
   | { type: 'reply'; requestId: number; result?: unknown; error?: string };
+
+/**
+ * The `result` of a successful `reply` to each webview request (an error reply has `error` instead):
+ * `describe` -> the graph of the model built for the config; `inspect` -> the requested page;
+ * `generate` -> the decoded images (image data) or strings (text data).
+ */
+export interface LabReplyResults {
+  describe: z.infer<typeof modelGraphSchema>;
+  inspect: z.infer<typeof inspectResultSchema>;
+  generate: { images?: z.infer<typeof imageBatchSchema>; texts?: string[] };
+}
 
 // ---------- webview -> host ----------
 
