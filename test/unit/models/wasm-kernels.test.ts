@@ -1,0 +1,94 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/trainer/backend';
+
+/** Runs `compute` on the cpu backend and on wasm (with our kernels) and returns both results. */
+async function onBothBackends(compute: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
+  await tf.setBackend('cpu');
+  const cpuResult = tf.tidy(compute);
+  const cpu = (await cpuResult.data()) as Float32Array;
+  const shape = cpuResult.shape;
+  cpuResult.dispose();
+  await tf.setBackend('wasm');
+  const wasmResult = tf.tidy(compute);
+  assert.deepEqual(wasmResult.shape, shape);
+  const wasm = (await wasmResult.data()) as Float32Array;
+  wasmResult.dispose();
+  return { cpu, wasm, shape };
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+    worst = Math.max(worst, error);
+  }
+  assert.ok(worst < 1e-4, `${label}: relative error ${worst}`);
+}
+
+interface Case {
+  x: [number, number, number, number];
+  kernel: [number, number];
+  outChannels: number;
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+const cases: Case[] = [
+  { x: [4, 8, 8, 1], kernel: [3, 3], outChannels: 5, stride: 1, pad: 'same' },
+  { x: [3, 9, 7, 2], kernel: [3, 3], outChannels: 4, stride: 1, pad: 'valid' },
+  { x: [2, 8, 8, 3], kernel: [3, 3], outChannels: 2, stride: 2, pad: 'same' },
+  { x: [2, 9, 11, 3], kernel: [3, 3], outChannels: 2, stride: 2, pad: 'same' },
+  { x: [2, 9, 8, 2], kernel: [3, 3], outChannels: 3, stride: 2, pad: 'valid' },
+  { x: [2, 10, 10, 2], kernel: [3, 3], outChannels: 3, stride: 2, pad: 'valid' },
+  { x: [2, 12, 12, 4], kernel: [5, 3], outChannels: 6, stride: 1, pad: 'same' },
+  { x: [3, 6, 6, 4], kernel: [1, 1], outChannels: 2, stride: 1, pad: 'valid' },
+  { x: [2, 13, 13, 2], kernel: [4, 4], outChannels: 3, stride: 3, pad: 'same' },
+];
+
+describe('wasm training kernels equal the cpu backend', () => {
+  before(async () => {
+    const { name } = await initBackend('wasm');
+    assert.equal(name, 'wasm');
+  });
+
+  for (const c of cases) {
+    const label = `Conv2DBackpropFilter x=${c.x} k=${c.kernel} out=${c.outChannels} stride=${c.stride} ${c.pad}`;
+    test(label, async () => {
+      const filterShape: [number, number, number, number] = [c.kernel[0], c.kernel[1], c.x[3], c.outChannels];
+      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad);
+      const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
+      const dy = tf.randomNormal(info.outShape, 0, 1, 'float32', 2);
+      const { cpu, wasm } = await onBothBackends(() =>
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape }) as tf.Tensor,
+      );
+      assertClose(wasm, cpu, label);
+      x.dispose();
+      dy.dispose();
+    });
+  }
+
+  for (const pad of ['same', 'valid'] as const) {
+    test(`Conv2DTranspose stride 2 ${pad}: filter gradient`, async () => {
+      const x = tf.randomNormal([3, 5, 5, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const filter = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 4) as tf.Tensor4D; // [kh, kw, out, in]
+      const outSize = pad === 'same' ? 10 : 11;
+      const weights = tf.randomNormal([3, outSize, outSize, 2], 0, 1, 'float32', 5);
+      const { cpu, wasm } = await onBothBackends(() =>
+        tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(x, f as tf.Tensor4D, [3, outSize, outSize, 2], 2, pad), weights)))(filter),
+      );
+      assertClose(wasm, cpu, `conv2dTranspose ${pad}`);
+    });
+  }
+
+  test('a conv layer trains on wasm with the same gradient as on cpu', async () => {
+    const x = tf.randomNormal([4, 12, 12, 2], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const filter = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const { cpu, wasm } = await onBothBackends(() =>
+      tf.grad((f: tf.Tensor) => tf.mean(tf.square(tf.relu(tf.conv2d(x, f as tf.Tensor4D, 2, 'same')))))(filter),
+    );
+    assertClose(wasm, cpu, 'conv2d stride 2 same through relu and mean square');
+  });
+});
