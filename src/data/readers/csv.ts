@@ -12,7 +12,7 @@ import { classLabelsFromStrings } from './labels';
  * the class labels; every other cell must be a finite number.
  */
 
-const LABEL_COLUMN_NAMES = ['label', 'labels', 'class', 'target', 'y', 'species', 'category'];
+export const LABEL_COLUMN_NAMES: readonly string[] = ['label', 'labels', 'class', 'target', 'y', 'species', 'category'];
 const MAX_REPORTED_PROBLEMS = 5;
 
 type Record = { record: string[]; info: { lines: number } };
