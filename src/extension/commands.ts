@@ -1,0 +1,230 @@
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { RunStatus } from '../protocol/trainer-protocol';
+import { readRunInfo } from '../trainer/runs';
+import { inspectDataset, type InspectorContext } from './dataset-inspector';
+import { DatasetItem, type DatasetsTreeProvider } from './datasets-tree';
+import { LabPanel, type LabContext } from './lab-panel';
+import { RunItem, statusLabel, type RunsTreeProvider } from './runs-tree';
+import { runsRootFor } from './settings';
+import { showTrainingProgress } from './training-progress';
+import { messageOf, type TrainerHost } from './trainer-host';
+
+/** What `autoencoderLab.train` resolves to once its run has ended. */
+export interface TrainResult {
+  runDir: string;
+  status: RunStatus;
+}
+
+export interface CommandContext {
+  extensionUri: vscode.Uri;
+  globalStorageUri: vscode.Uri;
+  trainer: TrainerHost;
+  log: vscode.LogOutputChannel;
+  workspaceState: vscode.Memento;
+  datasets: DatasetsTreeProvider;
+  runs: RunsTreeProvider;
+}
+
+/** Registers every command of the manifest; returns the lab context the panel serializer needs. */
+export function registerCommands(context: CommandContext): { disposable: vscode.Disposable; lab: LabContext } {
+  const { trainer, log } = context;
+  const lab: LabContext = {
+    extensionUri: context.extensionUri,
+    trainer,
+    log,
+    workspaceState: context.workspaceState,
+    train: (datasetPath, config) => trainDataset(datasetPath, config, true),
+  };
+  const inspector: InspectorContext = { extensionUri: context.extensionUri, trainer, log };
+
+  /**
+   * Opens the lab on the dataset and trains it. `config` overrides the lab's model config (from
+   * the settings) key by key, or replaces it whole when it comes from the lab's own model cell.
+   */
+  async function trainDataset(datasetPath: string, config: Record<string, unknown>, replace: boolean): Promise<TrainResult | undefined> {
+    if (trainer.isTraining) {
+      const stopAndTrain = vscode.l10n.t('Stop and Train');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('A training run is in progress. Stop it and train on {0}?', basename(datasetPath)),
+        { modal: true },
+        stopAndTrain,
+      );
+      if (choice !== stopAndTrain) return undefined;
+      await trainer.shutdown();
+    }
+    const panel = LabPanel.show(lab, { datasetPath });
+    let datasetName = basename(datasetPath);
+    try {
+      datasetName = (await panel.datasetReady()).summary.name;
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot train on {0}: {1}', basename(datasetPath), messageOf(error)));
+      return { runDir: '', status: 'failed' };
+    }
+    const finalConfig = replace ? config : { ...panel.modelConfig, ...config };
+    panel.setModelConfig(finalConfig);
+    const outcome = trainer.train({
+      dataset: { path: datasetPath },
+      config: finalConfig,
+      runsRoot: runsRootFor(datasetPath, context.globalStorageUri),
+    });
+    void showTrainingProgress(trainer, datasetName, outcome);
+    const result = await outcome;
+    if (result.status === 'failed' && !result.reported) {
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window
+        .showErrorMessage(vscode.l10n.t('Training failed: {0}', result.error ?? vscode.l10n.t('see the log for details')), showLog)
+        .then((choice) => choice === showLog && log.show());
+    }
+    return { runDir: result.runDir, status: result.status };
+  }
+
+  async function train(arg?: unknown): Promise<TrainResult | undefined> {
+    if (isTrainArgs(arg)) return trainDataset(arg.dataset, arg.config ?? {}, false);
+    const uri = datasetUriOf(arg) ?? (await pickDataset(context.datasets, vscode.l10n.t('Choose a dataset to train an autoencoder on')));
+    return uri ? trainDataset(uri.fsPath, {}, false) : undefined;
+  }
+
+  async function inspect(arg?: unknown): Promise<void> {
+    const uri = datasetUriOf(arg) ?? (await pickDataset(context.datasets, vscode.l10n.t('Choose a dataset to inspect')));
+    if (!uri) return;
+    try {
+      await inspectDataset(inspector, uri);
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot inspect {0}: {1}', basename(uri.fsPath), messageOf(error)));
+    }
+  }
+
+  function openLab(): void {
+    const live = trainer.isTraining ? trainer.run : undefined;
+    LabPanel.show(lab, live ? { datasetPath: trainer.runDatasetPath, runDir: live.runDir } : undefined);
+  }
+
+  function stopTraining(): void {
+    if (!trainer.isTraining) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No training is running.'));
+      return;
+    }
+    trainer.stop();
+  }
+
+  async function openRun(arg?: unknown): Promise<void> {
+    const runDir = runDirOf(arg) ?? (await pickRun(context.runs));
+    if (!runDir) return;
+    const live = trainer.run?.runDir === runDir;
+    const dataset = live ? trainer.runDatasetPath : (await readRunInfo(runDir).catch(() => undefined))?.dataset;
+    LabPanel.show(lab, { datasetPath: dataset, runDir });
+  }
+
+  async function revealRun(arg?: unknown): Promise<void> {
+    const runDir = runDirOf(arg) ?? (await pickRun(context.runs));
+    if (runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+  }
+
+  async function deleteRun(arg?: unknown): Promise<void> {
+    const runDir = runDirOf(arg) ?? (await pickRun(context.runs));
+    if (!runDir) return;
+    if (trainer.isTraining && trainer.run?.runDir === runDir) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('This run is still training. Stop it before deleting it.'));
+      return;
+    }
+    const remove = vscode.l10n.t('Delete');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete the run {0}?', basename(runDir)),
+      { modal: true, detail: vscode.l10n.t('Its folder {0} (model, metrics, reconstructions) will be deleted permanently.', runDir) },
+      remove,
+    );
+    if (choice !== remove) return;
+    try {
+      await vscode.workspace.fs.delete(vscode.Uri.file(runDir), { recursive: true, useTrash: false });
+      log.info(`Deleted run ${runDir}`);
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot delete {0}: {1}', runDir, messageOf(error)));
+    }
+    context.runs.refresh();
+  }
+
+  function refresh(): void {
+    context.datasets.refresh();
+    context.runs.refresh();
+  }
+
+  const disposable = vscode.Disposable.from(
+    vscode.commands.registerCommand('autoencoderLab.train', train),
+    vscode.commands.registerCommand('autoencoderLab.openLab', openLab),
+    vscode.commands.registerCommand('autoencoderLab.inspectDataset', inspect),
+    vscode.commands.registerCommand('autoencoderLab.stopTraining', stopTraining),
+    vscode.commands.registerCommand('autoencoderLab.openRun', openRun),
+    vscode.commands.registerCommand('autoencoderLab.revealRun', revealRun),
+    vscode.commands.registerCommand('autoencoderLab.deleteRun', deleteRun),
+    vscode.commands.registerCommand('autoencoderLab.refresh', refresh),
+  );
+  return { disposable, lab };
+}
+
+/** The test/automation form: `{ dataset: '/abs/path', config?: { epochs: 1 } }`. */
+function isTrainArgs(arg: unknown): arg is { dataset: string; config?: Record<string, unknown> } {
+  if (typeof arg !== 'object' || arg === null || arg instanceof vscode.Uri) return false;
+  const record = arg as Record<string, unknown>;
+  return typeof record.dataset === 'string' && (record.config === undefined || (typeof record.config === 'object' && record.config !== null));
+}
+
+/** A dataset given as an Explorer Uri, a Datasets tree item or a path. */
+function datasetUriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (arg instanceof DatasetItem) return vscode.Uri.file(arg.candidate.path);
+  if (typeof arg === 'string' && arg) return vscode.Uri.file(arg);
+  return undefined;
+}
+
+/** A run given as a Runs tree item, `{runDir}`, a Uri or a path. */
+function runDirOf(arg: unknown): string | undefined {
+  if (arg instanceof RunItem) return arg.runDir;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (typeof arg === 'string' && arg) return arg;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { runDir?: unknown }).runDir === 'string') return (arg as { runDir: string }).runDir;
+  return undefined;
+}
+
+async function pickDataset(datasets: DatasetsTreeProvider, placeHolder: string): Promise<vscode.Uri | undefined> {
+  type Item = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: boolean };
+  const items = datasets.candidates().then((candidates) => {
+    const picks: Item[] = candidates
+      .filter((candidate) => !candidate.error)
+      .map((candidate) => ({
+        label: candidate.name,
+        description: DatasetItem.describe(candidate),
+        detail: vscode.workspace.asRelativePath(candidate.path),
+        iconPath: DatasetItem.icon(candidate),
+        uri: vscode.Uri.file(candidate.path),
+      }));
+    picks.push({ label: vscode.l10n.t('Choose a file or folder…'), iconPath: new vscode.ThemeIcon('folder-opened'), browse: true, alwaysShow: true });
+    return picks;
+  });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  if (!picked) return undefined;
+  if (!picked.browse) return picked.uri;
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: vscode.l10n.t('Use as Dataset'),
+  });
+  return chosen?.[0];
+}
+
+async function pickRun(runs: RunsTreeProvider): Promise<string | undefined> {
+  const items = runs.runs().then((list) =>
+    list.map((info) => ({
+      label: info.name,
+      description: [statusLabel(info.status), info.finalLoss !== null ? vscode.l10n.t('loss {0}', info.finalLoss.toPrecision(4)) : undefined, info.backend]
+        .filter(Boolean)
+        .join(' · '),
+      detail: info.dataset ? vscode.workspace.asRelativePath(info.dataset) : undefined,
+      runDir: info.runDir,
+    })),
+  );
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Choose a run') });
+  return picked?.runDir;
+}

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import { discoverDatasets, type DatasetCandidate } from '../data/discover';
+import { debounce } from './debounce';
+
+/** A dataset in the Datasets view; Inspect and Train take one of these as their argument. */
+export class DatasetItem extends vscode.TreeItem {
+  constructor(readonly candidate: DatasetCandidate) {
+    super(candidate.name, vscode.TreeItemCollapsibleState.None);
+    this.id = candidate.path;
+    this.resourceUri = vscode.Uri.file(candidate.path);
+    this.description = DatasetItem.describe(candidate);
+    this.iconPath = DatasetItem.icon(candidate);
+    this.tooltip = tooltip(candidate);
+    this.contextValue = candidate.error ? 'datasetError' : 'dataset';
+    this.command = { command: 'autoencoderLab.inspectDataset', title: vscode.l10n.t('Inspect Dataset'), arguments: [this] };
+  }
+
+  /** "60,000 × 28×28" — or the problem, for a file that cannot be read. */
+  static describe(candidate: DatasetCandidate): string {
+    if (candidate.error) return candidate.error;
+    const parts: string[] = [];
+    if (candidate.count !== undefined) parts.push(candidate.count.toLocaleString(vscode.env.language));
+    if (candidate.shape?.length) parts.push(candidate.shape.join('×'));
+    return parts.join(' × ') || candidate.format;
+  }
+
+  static icon(candidate: DatasetCandidate): vscode.ThemeIcon {
+    if (candidate.error) return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    switch (candidate.format) {
+      case 'image-folder':
+        return new vscode.ThemeIcon('file-media');
+      case 'csv':
+        return new vscode.ThemeIcon('table');
+      case 'text':
+        return new vscode.ThemeIcon('symbol-text');
+      default:
+        return new vscode.ThemeIcon('database');
+    }
+  }
+}
+
+/** A workspace folder heading, shown only in multi-root workspaces. */
+class FolderItem extends vscode.TreeItem {
+  constructor(readonly folder: vscode.WorkspaceFolder) {
+    super(folder.name, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `folder:${folder.uri.toString()}`;
+    this.iconPath = vscode.ThemeIcon.Folder;
+    this.resourceUri = folder.uri;
+  }
+}
+
+type Node = DatasetItem | FolderItem;
+
+/** Files the Datasets view cares about; a change to one of them re-runs discovery. */
+const DATA_GLOB = '**/*.{gz,idx,npy,npz,csv,tsv,txt,png,jpg,jpeg,PNG,JPG,JPEG}';
+
+/**
+ * The datasets found in each workspace folder (discoverDatasets peeks at headers only, so this is
+ * cheap), kept current by a debounced file watcher.
+ */
+export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changes.event;
+  private cache = new Map<string, Promise<DatasetCandidate[]>>();
+  private readonly refreshSoon = debounce(() => this.refresh(), 500);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher(DATA_GLOB);
+    // Folders appear and vanish too (an image folder copied in whole).
+    const folderWatcher = vscode.workspace.createFileSystemWatcher('**/', false, true, false);
+    for (const w of [watcher, folderWatcher]) {
+      w.onDidCreate(this.refreshSoon);
+      w.onDidDelete(this.refreshSoon);
+    }
+    watcher.onDidChange(this.refreshSoon);
+    this.subscriptions.push(watcher, folderWatcher, vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+  }
+
+  refresh(): void {
+    this.cache.clear();
+    this.changes.fire();
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node;
+  }
+
+  async getChildren(parent?: Node): Promise<Node[]> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (parent instanceof FolderItem) return (await this.discover(parent.folder)).map((candidate) => new DatasetItem(candidate));
+    if (parent) return [];
+    if (folders.length === 1) return (await this.discover(folders[0])).map((candidate) => new DatasetItem(candidate));
+    return folders.map((folder) => new FolderItem(folder));
+  }
+
+  /** Every dataset of every workspace folder (the Train and Inspect quick picks). */
+  async candidates(): Promise<DatasetCandidate[]> {
+    const lists = await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.discover(folder)));
+    return lists.flat();
+  }
+
+  dispose(): void {
+    this.refreshSoon.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changes.dispose();
+  }
+
+  private discover(folder: vscode.WorkspaceFolder): Promise<DatasetCandidate[]> {
+    if (folder.uri.scheme !== 'file') return Promise.resolve([]);
+    const key = folder.uri.toString();
+    let found = this.cache.get(key);
+    if (!found) {
+      const started = Date.now();
+      found = discoverDatasets(folder.uri.fsPath).then(
+        (candidates) => {
+          this.log.debug(`Found ${candidates.length} dataset(s) in ${folder.uri.fsPath} in ${Date.now() - started} ms`);
+          return candidates;
+        },
+        (error: unknown) => {
+          this.log.error(`Cannot look for datasets in ${folder.uri.fsPath}: ${String(error)}`);
+          return [];
+        },
+      );
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+}
+
+function tooltip(candidate: DatasetCandidate): vscode.MarkdownString {
+  const lines = [`**${candidate.name}** (${candidate.format})`, '', vscode.workspace.asRelativePath(candidate.path)];
+  if (candidate.error) lines.push('', `$(error) ${candidate.error}`);
+  else lines.push('', vscode.l10n.t('Click to inspect; {0} to train.', '$(play)'));
+  const markdown = new vscode.MarkdownString(lines.join('\n'), true);
+  return markdown;
+}

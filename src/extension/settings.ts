@@ -1,0 +1,65 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { PRESETS, type Preset } from '../models/config';
+
+/** The extension's settings (contributes.configuration), read fresh each time they are needed. */
+
+export type BackendSetting = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type DatasetKind = 'image' | 'tabular' | 'text';
+
+const SECTION = 'autoencoderLab';
+const DEFAULT_RUNS_FOLDER = '.autoencoder-lab/runs';
+
+export function preferredBackend(): BackendSetting {
+  const value = vscode.workspace.getConfiguration(SECTION).get<string>('preferredBackend', 'auto');
+  return value === 'tensorflow' || value === 'wasm' || value === 'cpu' ? value : 'auto';
+}
+
+/**
+ * The model config the settings ask for, for data of the given kind. `auto` (and any preset that
+ * cannot read text) becomes `sequence` for text, because only the sequence model takes strings.
+ */
+export function configFromSettings(kind: DatasetKind | undefined, resource?: vscode.Uri): Record<string, unknown> {
+  const settings = vscode.workspace.getConfiguration(SECTION, resource);
+  const chosen = settings.get<string>('defaultPreset', 'auto');
+  const config: Record<string, unknown> = {
+    preset: presetFor(kind, chosen),
+    epochs: settings.get<number>('epochs', 5),
+    batchSize: settings.get<number>('batchSize', 128),
+  };
+  const codeSize = settings.get<number>('codeSize', 0);
+  if (codeSize > 0) config.codeSize = codeSize;
+  return config;
+}
+
+export function presetFor(kind: DatasetKind | undefined, chosen: string): Preset {
+  if (kind === 'text') return 'sequence';
+  const preset = (PRESETS as readonly string[]).includes(chosen) ? (chosen as Preset) : 'dense';
+  // The sequence model only reads text; for images and tables fall back to the textbook network.
+  return preset === 'sequence' ? 'dense' : preset;
+}
+
+/**
+ * Where runs of a dataset are written: the runs folder setting, resolved against the workspace
+ * folder holding the dataset (or the first one); outside any workspace, the extension's storage.
+ */
+export function runsRootFor(datasetPath: string | undefined, globalStorage: vscode.Uri): string {
+  const folder =
+    (datasetPath ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(datasetPath)) : undefined) ??
+    vscode.workspace.workspaceFolders?.[0];
+  return runsRootOf(folder, globalStorage);
+}
+
+export function runsRootOf(folder: vscode.WorkspaceFolder | undefined, globalStorage: vscode.Uri): string {
+  const setting = vscode.workspace.getConfiguration(SECTION, folder?.uri).get<string>('runsFolder', DEFAULT_RUNS_FOLDER).trim() || DEFAULT_RUNS_FOLDER;
+  if (path.isAbsolute(setting)) return setting;
+  if (folder && folder.uri.scheme === 'file') return path.join(folder.uri.fsPath, setting);
+  return path.join(globalStorage.fsPath, 'runs');
+}
+
+/** Every runs folder to list: one per workspace folder (absolute settings may coincide). */
+export function allRunsRoots(globalStorage: vscode.Uri): string[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const roots = folders.length ? folders.map((folder) => runsRootOf(folder, globalStorage)) : [runsRootOf(undefined, globalStorage)];
+  return [...new Set(roots)];
+}

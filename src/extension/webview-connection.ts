@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { MessageChannel } from '../protocol/channel';
+import { parseFromLab, type FromLab, type ToLab } from '../protocol/lab-protocol';
+
+/**
+ * The host end of a webview's channel: every incoming message is validated with parseFromLab
+ * (a malformed one is logged and dropped), replies carry a result or an error.
+ */
+export class WebviewConnection implements vscode.Disposable {
+  private readonly channel: MessageChannel<FromLab, ToLab>;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    log: vscode.LogOutputChannel,
+    handle: (message: FromLab) => void,
+  ) {
+    this.channel = new MessageChannel<FromLab, ToLab>({
+      post: (message) => void this.webview.postMessage(message),
+      parse: parseFromLab,
+      onInvalid: (value, error) => log.warn(`Dropped a malformed webview message ${JSON.stringify(value)?.slice(0, 200)}: ${String(error)}`),
+    });
+    this.subscriptions.push(
+      webview.onDidReceiveMessage((value: unknown) => this.channel.receive(value)),
+      new vscode.Disposable(() => this.channel.close(new Error('The webview was closed.'))),
+    );
+    this.channel.onMessage(handle);
+  }
+
+  send(message: ToLab): void {
+    this.channel.send(message);
+  }
+
+  /** Answers a webview request: the promise's value as `result`, its failure as `error`. */
+  reply(requestId: number, work: Promise<unknown>): void {
+    work.then(
+      (result) => this.send({ type: 'reply', requestId, result }),
+      (error: unknown) => this.send({ type: 'reply', requestId, error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
