@@ -9,6 +9,7 @@
 //
 // CLI: node scripts/code-server.mjs install
 //      node scripts/code-server.mjs serve <workspace> [--port N]   (keeps running until Ctrl+C)
+/* global setTimeout, clearTimeout, fetch, AbortSignal */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,0 +1,136 @@
+// The vscode integration suite. Runs inside a real extension host: desktop VS Code through
+// @vscode/test-electron (`run()` is its convention), or code-server through the runner extension in
+// test/vscode/runner-extension/ (which calls `runChecks()` to get one result per check).
+// Bundled by scripts/build.mjs to dist/test/vscode-suite.js.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'autoencoder-lab.autoencoder-lab';
+export const SAMPLE_DATASET = 'fashion-mnist/train-images-idx3-ubyte.gz';
+const TRAIN_TIMEOUT_MS = 5 * 60_000;
+
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  error?: string;
+  ms: number;
+}
+
+interface TrainResult {
+  runDir: string;
+  status: 'completed' | 'stopped' | 'failed';
+}
+
+function workspaceFolder(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open (the sample workspace)');
+  return folder.uri.fsPath;
+}
+
+function withTimeout<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
+
+function labTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('autoencoderLab.lab'));
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/** Runs every check in order (later checks use what earlier ones produced) and reports each one. */
+export async function runChecks(log: (line: string) => void = console.log): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  let training: TrainResult | undefined;
+
+  const check = async (name: string, body: () => Promise<void>): Promise<void> => {
+    const started = Date.now();
+    try {
+      await body();
+      results.push({ name, passed: true, ms: Date.now() - started });
+      log(`  ✔ ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      results.push({ name, passed: false, error: message, ms: Date.now() - started });
+      log(`  ✘ ${name}\n${message}`);
+    }
+  };
+
+  log('Autoencoder Lab vscode suite');
+
+  await check('the extension activates on the sample workspace', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `extension ${EXTENSION_ID} is installed`);
+    await withTimeout(extension.activate(), 60_000, 'activation');
+    assert.equal(extension.isActive, true);
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['autoencoderLab.train', 'autoencoderLab.openLab', 'autoencoderLab.inspectDataset', 'autoencoderLab.stopTraining']) {
+      assert.ok(commands.includes(id), `command ${id} is registered`);
+    }
+    assert.ok(existsSync(join(workspaceFolder(), SAMPLE_DATASET)), `the sample ${SAMPLE_DATASET} is in the workspace`);
+  });
+
+  await check('Train Autoencoder runs one epoch and completes', async () => {
+    const dataset = join(workspaceFolder(), SAMPLE_DATASET);
+    const result = await withTimeout(
+      vscode.commands.executeCommand<TrainResult>('autoencoderLab.train', { dataset, config: { epochs: 1 } }),
+      TRAIN_TIMEOUT_MS,
+      'autoencoderLab.train',
+    );
+    assert.ok(result && typeof result === 'object', 'autoencoderLab.train resolves to { runDir, status }');
+    assert.equal(typeof result.runDir, 'string');
+    training = result;
+    assert.equal(result.status, 'completed', `run ${result.runDir} ended ${result.status}`);
+  });
+
+  await check('the run folder is complete', async () => {
+    assert.ok(training, 'training produced a run folder');
+    const { runDir } = training;
+    for (const file of ['config.json', 'metrics.jsonl', 'model/autoencoder/model.json', 'status.json']) {
+      assert.ok(existsSync(join(runDir, file)), `${file} exists in ${runDir}`);
+    }
+    const metrics = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+    assert.equal(metrics.length, 1, 'metrics.jsonl has one line per epoch');
+    const epoch = JSON.parse(metrics[0]) as { loss?: unknown };
+    assert.ok(typeof epoch.loss === 'number' && Number.isFinite(epoch.loss), `epoch line has a finite loss: ${metrics[0]}`);
+    const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { status?: string };
+    assert.equal(status.status, 'completed');
+    const model = JSON.parse(readFileSync(join(runDir, 'model/autoencoder/model.json'), 'utf8')) as { modelTopology?: unknown };
+    assert.ok(model.modelTopology, 'model.json holds a layers-model topology');
+  });
+
+  await check('the lab panel is open as a webview tab', async () => {
+    const found = await waitFor(() => labTabs().length > 0, 10_000);
+    const seen = vscode.window.tabGroups.all.flatMap((group) => group.tabs).map((tab) => tab.label).join(', ');
+    assert.ok(found, `a tab with viewType autoencoderLab.lab is open (tabs: ${seen || 'none'})`);
+  });
+
+  const failed = results.filter((result) => !result.passed).length;
+  log(`${results.length - failed} passed, ${failed} failed`);
+  return results;
+}
+
+/** @vscode/test-electron entry: resolves when every check passed, rejects otherwise. */
+export async function run(): Promise<void> {
+  const results = await runChecks();
+  const failed = results.filter((result) => !result.passed);
+  if (failed.length > 0) {
+    throw new Error(`${failed.length} of ${results.length} checks failed: ${failed.map((result) => result.name).join('; ')}`);
+  }
+}
