@@ -30,6 +30,16 @@ export function pickNpzArrays(names: readonly string[]): { data?: string; labels
   return { data, labels };
 }
 
+/** Runs a step on one array of the archive; its errors name the archive and then the array. */
+function inArray<T>(file: string, entry: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof DatasetError) throw new DatasetError(file, `array ${arrayName(entry)}: ${error.problem}`);
+    throw error;
+  }
+}
+
 function unzip(file: string, bytes: Uint8Array, filter: (info: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
   try {
     return unzipSync(bytes, { filter });
@@ -63,19 +73,18 @@ export async function readNpzDataset(ref: DatasetRef): Promise<Dataset> {
     }
   }
   const files = unzip(file, bytes, (info) => info.name === data || info.name === labels);
-  const where = (entry: string): string => `${file} (array ${arrayName(entry)})`;
-  const decoded = decodeNpy(where(data), files[data]);
+  const decoded = inArray(file, data, () => decodeNpy(file, files[data]));
   let classLabels;
   if (labels) {
-    const decodedLabels = decodeNpy(where(labels), files[labels]);
-    const labelCount = decodedLabels.header.shape.length === 0 ? 1 : decodedLabels.header.shape[0];
-    if (decodedLabels.header.shape.length > 2 || (decodedLabels.header.shape.length === 2 && decodedLabels.header.shape[1] !== 1)) {
-      throw new DatasetError(where(labels), `has shape (${decodedLabels.header.shape.join(', ')}); labels need one class number per sample`);
+    const labelShape = inArray(file, labels, () => decodeNpy(file, files[labels]));
+    const shape = labelShape.header.shape;
+    if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
+      throw new DatasetError(file, `array ${arrayName(labels)} has shape (${shape.join(', ')}); labels need one class number per sample`);
     }
-    if (labelCount !== decoded.header.shape[0]) {
-      throw new DatasetError(where(labels), `holds ${labelCount} labels but array ${arrayName(data)} holds ${decoded.header.shape[0]} samples`);
+    if (shape[0] !== decoded.header.shape[0]) {
+      throw new DatasetError(file, `array ${arrayName(labels)} holds ${shape[0]} labels but array ${arrayName(data)} holds ${decoded.header.shape[0]} samples`);
     }
-    classLabels = classLabelsFromNumbers(where(labels), decodedLabels.values);
+    classLabels = inArray(file, labels, () => classLabelsFromNumbers(file, labelShape.values));
   }
   return datasetFromArray(file, path.basename(file).replace(/\.npz$/i, ''), 'npz', decoded.header, decoded.values, ref.limit, classLabels);
 }
@@ -141,5 +150,5 @@ export async function peekNpz(file: string): Promise<{ header: NpyHeader; labels
   } else if (entry.method !== 0) {
     throw new DatasetError(file, `array ${arrayName(entry.name)} uses zip compression method ${entry.method}; only stored and deflated are supported`);
   }
-  return { header: parseNpyHeader(`${file} (array ${arrayName(entry.name)})`, npyPrefix), labels: labels !== undefined };
+  return { header: inArray(file, entry.name, () => parseNpyHeader(file, npyPrefix)), labels: labels !== undefined };
 }
