@@ -153,7 +153,7 @@ function tooltip(info: RunInfo): vscode.MarkdownString {
   row(vscode.l10n.t('Backend'), info.backend);
   row(vscode.l10n.t('Started'), info.startedAt);
   row(vscode.l10n.t('Ended'), info.endedAt ?? undefined);
-  row(vscode.l10n.t('Error'), info.error);
+  row(vscode.l10n.t('Error message'), info.error);
   row(vscode.l10n.t('Folder'), info.runDir);
   const markdown = new vscode.MarkdownString(lines.join('\n'));
   markdown.supportHtml = false;
