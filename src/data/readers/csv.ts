@@ -108,7 +108,7 @@ export async function readCsvDataset(ref: DatasetRef): Promise<Dataset> {
       const c = featureIndices[f];
       const cell = record[c];
       if (cell === '') report(info.lines, c, 'missing value');
-      else if (!isNumberCell(cell)) report(info.lines, c, `"${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}" is not a number`);
+      else if (!isNumberCell(cell)) report(info.lines, c, `${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)} is not a number`);
       else values[r * featureIndices.length + f] = Number(cell);
     }
     if (labelIndex !== undefined) {
