@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { RunView } from '../protocol/lab-protocol';
 import type { EpochMetrics, RunStatus } from '../protocol/trainer-protocol';
-import { latestCheckpointEpoch } from './checkpoint';
 import {
   CONFIG_FILE,
   readJsonFile,
@@ -127,6 +126,15 @@ function interruptedMessage(info: RunInfo, metrics: EpochMetrics[]): string {
   const resume =
     info.checkpointEpoch !== undefined ? ` It can be resumed from its checkpoint after epoch ${info.checkpointEpoch}.` : '';
   return `The trainer ended without finishing this run (killed or crashed) after ${metrics.length} epoch(s).${resume}`;
+}
+
+/**
+ * The epoch of the last complete checkpoint (checkpoint/latest.json), read here rather than imported
+ * from checkpoint.ts: this module is loaded by the extension host, which must never load tfjs.
+ */
+async function latestCheckpointEpoch(checkpointDir: string): Promise<number | undefined> {
+  const latest = await readJsonFile<{ epoch?: unknown }>(join(checkpointDir, 'latest.json')).catch(() => undefined);
+  return typeof latest?.epoch === 'number' ? latest.epoch : undefined;
 }
 
 function runState(status: RunStatusFile | undefined): RunState {
