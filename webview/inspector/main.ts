@@ -1,0 +1,74 @@
+import type { LabState, ToLab } from '../../src/protocol/lab-protocol';
+import { registerComponents } from '../shared/components';
+import { DatasetView } from '../shared/dataset-view';
+import { el, icon, replaceChildren } from '../shared/dom';
+import { frameScheduler } from '../shared/frame-scheduler';
+import { reduceLabMessage } from '../shared/run-reducer';
+import { setStrings, t } from '../shared/strings';
+import { connectToHost } from '../shared/vscode-api';
+
+/**
+ * The dataset inspector (custom editor and Inspect Dataset): format, count, shape, dtype,
+ * statistics, class counts, a paged grid of samples, the value histogram, CSV column statistics.
+ * A dataset that cannot be read shows the engine's error instead of a blank view.
+ */
+
+registerComponents();
+const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+let state: LabState | undefined;
+let dataset: DatasetView | undefined;
+let shownDataset: unknown;
+let shownError: string | undefined;
+const title = el('h1', { className: 'ae-lab-title' });
+const error = el('div', { className: 'ae-error ae-error-block', attrs: { role: 'alert' } });
+const body = el('div', { className: 'ae-inspector-body' });
+
+replaceChildren(app, el('p', { className: 'ae-muted ae-loading', text: t('lab.loading') }));
+
+const host = connectToHost((message: ToLab) => {
+  state = reduceLabMessage(state, message);
+  if (message.type === 'state') setStrings(message.state.strings);
+  scheduleRender();
+});
+const scheduleRender = frameScheduler(render);
+
+async function requestPage(page: number): Promise<void> {
+  try {
+    const result = await host.request({ type: 'inspect', page });
+    if (state) state = { ...state, dataset: result };
+    scheduleRender();
+  } catch (failure) {
+    dataset?.cancelLoading();
+    showError(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
+function showError(message: string | undefined): void {
+  error.hidden = message === undefined;
+  replaceChildren(error, message === undefined ? null : icon('error'), message === undefined ? null : el('span', { text: message }));
+}
+
+function render(): void {
+  if (!state) return;
+  if (!dataset) {
+    dataset = new DatasetView({ requestPage: (page) => void requestPage(page), showStatistics: true });
+    replaceChildren(app, el('main', { className: 'ae-inspector' }, [title, error, body]));
+    showError(undefined);
+  }
+  if (state.datasetError !== shownError) {
+    shownError = state.datasetError;
+    showError(state.datasetError);
+    if (state.datasetError) {
+      title.textContent = t('dataset.error');
+    }
+  }
+  if (state.dataset && state.dataset !== shownDataset) {
+    shownDataset = state.dataset;
+    title.textContent = `${t('inspector.title')}: ${state.dataset.summary.name}`;
+    dataset.update(state.dataset);
+    if (dataset.element.parentElement !== body) replaceChildren(body, dataset.element);
+  } else if (!state.dataset) {
+    if (!state.datasetError) title.textContent = t('inspector.title');
+    replaceChildren(body, state.datasetError ? null : el('p', { className: 'ae-muted', text: t('dataset.none') }));
+  }
+}

@@ -1,0 +1,200 @@
+import type { LabReplyResults, LabState, RunView } from '../../src/protocol/lab-protocol';
+import { button, dropdown, slider, textField, type Button, type Field, type Slider } from '../shared/components';
+import { el, replaceChildren } from '../shared/dom';
+import { imageGrid } from '../shared/image-grid';
+import { epochOffset } from '../shared/loss-series';
+import { pairsView } from '../shared/pairs-view';
+import { scatterView } from '../shared/scatter';
+import { t } from '../shared/strings';
+import { Cell } from './cell';
+
+export type GenerateMode = 'interpolate' | 'prior' | 'grid';
+
+export interface ResultsCellOptions {
+  index: number;
+  /** Index into the run's reconstructions shown by the slider; undefined follows the latest epoch. */
+  epochIndex: number | undefined;
+  onEpochIndex(index: number | undefined): void;
+  generate(request: { mode: GenerateMode; a?: number; b?: number; steps?: number }): Promise<LabReplyResults['generate']>;
+}
+
+/**
+ * The results cell: input/reconstruction pairs of the fixed validation samples with an epoch
+ * slider; the code scatter; generation from the code space; the worst reconstructions.
+ */
+export class ResultsCell {
+  readonly cell: Cell;
+  private readonly slider: Slider;
+  private readonly pairsHost = el('div', { className: 'ae-pairs-host' });
+  private readonly scatterHost = el('div', { className: 'ae-scatter-host' });
+  private readonly anomaliesHost = el('div', { className: 'ae-anomalies-host' });
+  private readonly generateHost = el('div', { className: 'ae-generated', attrs: { 'aria-live': 'polite' } });
+  private readonly generateForm = el('div', { className: 'ae-form ae-generate-form' });
+  private readonly generateButtons: Record<GenerateMode, Button>;
+  private readonly sections: HTMLElement;
+  private readonly empty = el('p', { className: 'ae-muted', text: t('results.none') });
+  private sampleA: Field | undefined;
+  private sampleB: Field | undefined;
+  private steps = '8';
+  private sampleChoices = '';
+  private run: RunView | undefined;
+  private epochIndex: number | undefined;
+  private shownPairs: unknown;
+
+  constructor(private readonly options: ResultsCellOptions) {
+    this.cell = new Cell({ index: options.index, title: t('results.title') });
+    this.epochIndex = options.epochIndex;
+    this.slider = slider({
+      label: t('results.epochSlider'),
+      min: 0,
+      max: 0,
+      value: 0,
+      valueText: (index) => this.epochText(index),
+      onChange: (index) => {
+        const last = (this.run?.reconstructions.length ?? 1) - 1;
+        // At the right end the slider follows new epochs; anywhere else it stays put.
+        this.epochIndex = index >= last ? undefined : index;
+        this.options.onEpochIndex(this.epochIndex);
+        this.showPairs();
+      },
+    });
+    this.generateButtons = {
+      interpolate: button({ label: t('results.interpolate'), icon: 'arrow-both', appearance: 'secondary', onClick: () => void this.generate('interpolate') }),
+      prior: button({ label: t('results.prior'), icon: 'symbol-event', appearance: 'secondary', onClick: () => void this.generate('prior') }),
+      grid: button({ label: t('results.grid'), icon: 'symbol-array', appearance: 'secondary', onClick: () => void this.generate('grid') }),
+    };
+    this.sections = el('div', { className: 'ae-results' }, [
+      el('section', { className: 'ae-results-section', attrs: { 'aria-label': t('results.reconstructions') } }, [
+        el('h3', { text: t('results.reconstructions') }),
+        this.slider.element,
+        this.pairsHost,
+      ]),
+      el('div', { className: 'ae-results-row' }, [
+        el('section', { className: 'ae-results-section', attrs: { 'aria-label': t('results.codes') } }, [el('h3', { text: t('results.codes') }), this.scatterHost]),
+        el('section', { className: 'ae-results-section', attrs: { 'aria-label': t('results.generate') } }, [
+          el('h3', { text: t('results.generate') }),
+          this.generateForm,
+          el('div', { className: 'ae-button-row' }, [this.generateButtons.interpolate.element, this.generateButtons.prior.element, this.generateButtons.grid.element]),
+          el('p', { className: 'ae-muted ae-hint', text: t('results.generateHint') }),
+          this.generateHost,
+        ]),
+      ]),
+      el('section', { className: 'ae-results-section', attrs: { 'aria-label': t('results.anomalies') } }, [el('h3', { text: t('results.anomalies') }), this.anomaliesHost]),
+    ]);
+    this.cell.output.append(this.empty, this.sections);
+    this.sections.hidden = true;
+  }
+
+  update(state: LabState): void {
+    const run = state.run;
+    if (run === this.run) return;
+    const previous = this.run;
+    this.run = run;
+    const hasResults = run !== undefined && (run.reconstructions.length > 0 || run.codes !== undefined);
+    this.empty.hidden = hasResults;
+    this.sections.hidden = !hasResults;
+    if (!run) {
+      this.cell.setStatus('idle');
+      return;
+    }
+    if (previous && previous.runDir !== run.runDir) {
+      // Another run: start from its latest epoch and drop what was generated from the last one.
+      this.epochIndex = undefined;
+      this.options.onEpochIndex(undefined);
+      replaceChildren(this.generateHost);
+    }
+    this.cell.setStatus(run.status === 'running' ? 'running' : hasResults ? 'done' : 'idle', hasResults ? this.epochText(this.shownIndex()) : undefined);
+    if (run.reconstructions !== previous?.reconstructions) this.showPairs();
+    if (run.codes !== previous?.codes) {
+      replaceChildren(this.scatterHost, run.codes ? scatterView(run.codes) : el('p', { className: 'ae-muted', text: t('results.codesNone') }));
+    }
+    if (run.anomalies !== previous?.anomalies) {
+      replaceChildren(this.anomaliesHost, run.anomalies ? pairsView(run.anomalies) : el('p', { className: 'ae-muted', text: t('results.anomaliesNone') }));
+    }
+    this.updateGenerateForm(run);
+  }
+
+  private shownIndex(): number {
+    const count = this.run?.reconstructions.length ?? 0;
+    if (count === 0) return 0;
+    return this.epochIndex === undefined ? count - 1 : Math.min(this.epochIndex, count - 1);
+  }
+
+  private epochText(index: number): string {
+    const run = this.run;
+    const entry = run?.reconstructions[index];
+    if (!run || !entry) return '';
+    const total = typeof run.config.epochs === 'number' ? run.config.epochs : run.progress?.epochs ?? run.reconstructions.length;
+    return t('results.epochShown', entry.epoch + epochOffset(run), total);
+  }
+
+  private showPairs(): void {
+    const run = this.run;
+    if (!run || run.reconstructions.length === 0) {
+      replaceChildren(this.pairsHost);
+      this.slider.set(0, 0, 0);
+      return;
+    }
+    const index = this.shownIndex();
+    this.slider.set(index, 0, run.reconstructions.length - 1);
+    const pairs = run.reconstructions[index];
+    if (pairs === this.shownPairs) return;
+    this.shownPairs = pairs;
+    this.pairsHost.dataset.epoch = String(pairs.epoch);
+    replaceChildren(this.pairsHost, pairsView(pairs));
+    if (run.status !== 'running') this.cell.setStatus('done', this.epochText(index));
+  }
+
+  private updateGenerateForm(run: RunView): void {
+    const latest = run.reconstructions[run.reconstructions.length - 1];
+    const indices = latest?.indices ?? [];
+    const choices = indices.join();
+    if (choices !== this.sampleChoices) {
+      this.sampleChoices = choices;
+      const options = indices.map((index) => ({ value: String(index), label: t('results.sample', index) }));
+      const a = this.sampleA?.value ?? String(indices[0] ?? '');
+      const b = this.sampleB?.value ?? String(indices[1] ?? indices[0] ?? '');
+      this.sampleA = dropdown({ label: t('results.sampleA'), value: a, options, onChange: () => undefined });
+      this.sampleB = dropdown({ label: t('results.sampleB'), value: b, options, onChange: () => undefined });
+      const steps = textField({ label: t('results.steps'), value: this.steps, onChange: (value) => (this.steps = value) });
+      replaceChildren(this.generateForm, this.sampleA.element, this.sampleB.element, steps.element);
+    }
+    // Generation decodes from the saved model, which exists once the run has ended.
+    const ready = run.status !== 'running' && run.runDir !== '' && run.epochs.length > 0;
+    const isVae = run.config.preset === 'vae';
+    this.generateButtons.interpolate.setDisabled(!ready || indices.length < 2);
+    this.generateButtons.prior.setDisabled(!ready || !isVae);
+    this.generateButtons.prior.element.title = isVae ? '' : t('results.priorVaeOnly');
+    this.generateButtons.grid.setDisabled(!ready);
+  }
+
+  private async generate(mode: GenerateMode): Promise<void> {
+    const steps = Math.min(32, Math.max(2, Math.round(Number(this.steps) || 8)));
+    const request: { mode: GenerateMode; a?: number; b?: number; steps: number } = { mode, steps };
+    if (mode === 'interpolate') {
+      request.a = Number(this.sampleA?.value);
+      request.b = Number(this.sampleB?.value);
+    }
+    replaceChildren(this.generateHost, el('p', { className: 'ae-muted', text: t('results.generating') }));
+    this.cell.setError(undefined);
+    try {
+      const result = await this.options.generate(request);
+      if (result.images) {
+        const items = Array.from({ length: result.images.count }, (_, i) => ({ index: i, label: t('results.generated', i + 1) }));
+        const grid = imageGrid(result.images, items, mode === 'grid' ? 'ae-image-grid ae-generated-grid' : 'ae-image-grid ae-generated-strip');
+        // A grid over the code is square: steps x steps.
+        if (mode === 'grid') grid.style.gridTemplateColumns = `repeat(${Math.round(Math.sqrt(result.images.count)) || 1}, max-content)`;
+        replaceChildren(this.generateHost, grid);
+      } else if (result.texts) {
+        const list = el('ol', { className: 'ae-text-samples ae-mono' });
+        for (const text of result.texts) list.append(el('li', { text }));
+        replaceChildren(this.generateHost, list);
+      } else {
+        replaceChildren(this.generateHost);
+      }
+    } catch (error) {
+      replaceChildren(this.generateHost);
+      this.cell.setError(error instanceof Error ? error.message : String(error));
+    }
+  }
+}

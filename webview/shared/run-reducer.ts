@@ -1,0 +1,113 @@
+import type { LabState, RunView, ToLab } from '../../src/protocol/lab-protocol';
+import type { FromTrainer } from '../../src/protocol/trainer-protocol';
+
+/**
+ * Folds the host's messages into the view state. Pure: never mutates its input, so views can
+ * skip redrawing whatever kept its identity (`prev.run.epochs === next.run.epochs`).
+ */
+export function reduceLabMessage(state: LabState | undefined, message: ToLab): LabState | undefined {
+  switch (message.type) {
+    case 'state':
+      return message.state;
+    case 'trainer':
+      return state ? reduceTrainerEvent(state, message.event) : state;
+    default:
+      return state;
+  }
+}
+
+/** The last path segment of a run folder: its display name. */
+export function runNameOf(runDir: string): string {
+  const parts = runDir.split(/[\\/]/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? runDir;
+}
+
+function emptyRun(runDir: string, config: Record<string, unknown>): RunView {
+  return {
+    runDir,
+    name: runNameOf(runDir),
+    status: 'running',
+    paused: false,
+    config,
+    epochs: [],
+    batchSteps: [],
+    batchLosses: [],
+    reconstructions: [],
+  };
+}
+
+function withRun(state: LabState, update: (run: RunView) => RunView): LabState {
+  if (!state.run) return state;
+  return { ...state, run: update(state.run) };
+}
+
+/** Replaces the entry with the same epoch (a resumed run repeats one) or appends, keeping epoch order. */
+function upsertByEpoch<T extends { epoch: number }>(list: readonly T[], item: T): T[] {
+  const kept = list.filter((entry) => entry.epoch !== item.epoch);
+  kept.push(item);
+  kept.sort((a, b) => a.epoch - b.epoch);
+  return kept;
+}
+
+export function reduceTrainerEvent(state: LabState, event: FromTrainer): LabState {
+  switch (event.type) {
+    case 'ready':
+      return withRun(state, (run) => ({ ...run, backend: event.backend }));
+    case 'started': {
+      const previous = state.run;
+      const run = emptyRun(event.runDir, event.config);
+      run.graph = event.graph;
+      // The backend is announced by `ready`, before `started`; keep it when the same trainer starts again.
+      if (previous?.backend) run.backend = previous.backend;
+      return { ...state, config: event.config, graph: event.graph, graphError: undefined, run };
+    }
+    case 'progress': {
+      const { epoch, epochs, batch, batches, samplesPerSecond, etaSeconds, elapsedSeconds } = event;
+      return withRun(state, (run) => ({
+        ...run,
+        progress: { epoch, epochs, batch, batches, samplesPerSecond, etaSeconds, elapsedSeconds },
+      }));
+    }
+    case 'batchLoss':
+      return withRun(state, (run) => {
+        // Steps arrive in order; drop any the view has already (a re-sent snapshot overlaps).
+        const lastStep = run.batchSteps.length > 0 ? run.batchSteps[run.batchSteps.length - 1] : -Infinity;
+        const steps: number[] = [];
+        const losses: number[] = [];
+        event.steps.forEach((step, i) => {
+          if (step > lastStep && i < event.losses.length) {
+            steps.push(step);
+            losses.push(event.losses[i]);
+          }
+        });
+        if (steps.length === 0) return run;
+        return { ...run, batchSteps: run.batchSteps.concat(steps), batchLosses: run.batchLosses.concat(losses) };
+      });
+    case 'epochEnd':
+      return withRun(state, (run) => ({ ...run, epochs: upsertByEpoch(run.epochs, event.metrics) }));
+    case 'reconstructions':
+      return withRun(state, (run) => ({ ...run, reconstructions: upsertByEpoch(run.reconstructions, event.data) }));
+    case 'codes':
+      return withRun(state, (run) => ({ ...run, codes: event.data }));
+    case 'anomalies':
+      return withRun(state, (run) => ({ ...run, anomalies: event.data }));
+    case 'paused':
+      return withRun(state, (run) => ({ ...run, paused: true }));
+    case 'resumed':
+      return withRun(state, (run) => ({ ...run, paused: false }));
+    case 'done':
+      return withRun(state, (run) => ({ ...run, runDir: event.runDir || run.runDir, status: event.status, paused: false }));
+    case 'error': {
+      // An error with a requestId answers a request (the host turns it into a reply); without one,
+      // the run failed — possibly before `started`, so a failed run view is made to show it.
+      if (event.requestId !== undefined) return state;
+      const run = state.run ?? emptyRun('', state.config);
+      return { ...state, run: { ...run, status: 'failed', paused: false, error: event.message } };
+    }
+    case 'described':
+      return { ...state, graph: event.graph, graphError: undefined };
+    case 'inspected':
+    case 'generated':
+      return state;
+  }
+}
