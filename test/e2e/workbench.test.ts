@@ -1,0 +1,151 @@
+// End to end, as a user would: the packaged .vsix installed in code-server (the real VS Code 1.100
+// workbench), the sample workspace open, "Autoencoder: Train Autoencoder" run from the command palette,
+// the Fashion-MNIST sample picked; then inside the lab webview the live loss points and the
+// input/reconstruction pairs appear, and the run folder on disk is complete.
+// The screenshot test-results/e2e-workbench.png is kept as an artifact.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { installExtension } from '../../scripts/code-server.mjs';
+import { openWorkbench, repoRoot, type WorkbenchSession } from './workbench-session';
+
+const EPOCHS = 2;
+const artifacts = join(repoRoot, 'test-results');
+const vsix = process.env.AUTOENCODER_LAB_VSIX ?? join(repoRoot, 'autoencoder-lab.vsix');
+
+let session: WorkbenchSession | undefined;
+let passed = false;
+
+/** A .vsix packaged after the current build (npm test packages before the tests) is reused. */
+function vsixIsFresh(): boolean {
+  if (!existsSync(vsix)) return false;
+  const built = ['package.json', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/lab.js'].map((file) => join(repoRoot, file));
+  return built.every((file) => existsSync(file) && statSync(file).mtimeMs <= statSync(vsix).mtimeMs);
+}
+
+before(() => {
+  // The .vsix under test is built here (production build + vsce) unless a fresh one exists or is handed in.
+  if (!process.env.AUTOENCODER_LAB_VSIX && !vsixIsFresh()) {
+    const result = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 5 * 60_000 });
+    assert.equal(result.status, 0, 'npm run package');
+  }
+  assert.ok(existsSync(vsix), `${vsix} exists`);
+});
+
+after(async () => {
+  if (session && !passed) {
+    const logs = join(artifacts, 'e2e-workbench-logs');
+    mkdirSync(logs, { recursive: true });
+    cpSync(session.server.logFile, join(logs, 'code-server.log'));
+    if (existsSync(join(session.userDataDir, 'logs'))) cpSync(join(session.userDataDir, 'logs'), join(logs, 'logs'), { recursive: true });
+    await session.page.screenshot({ path: join(artifacts, 'e2e-workbench-failed.png') }).catch(() => undefined);
+  }
+  await session?.close();
+});
+
+/** Runs a command by its title from the command palette, as a user does. */
+async function runFromCommandPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+/** Picks the quick-pick row whose text contains `text` (the items may arrive asynchronously). */
+async function pickQuickPickItem(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The lab panel's content frame: webviews are nested iframes, the lab is the one with notebook cells and a full chart. */
+async function findLabFrame(page: Page, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const found = await frame.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').count().catch(() => 0);
+      if (found > 0) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no lab webview with a loss chart appeared within ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(' | ')})`);
+}
+
+function runFolders(workspace: string): string[] {
+  const root = join(workspace, '.autoencoder-lab/runs');
+  return existsSync(root) ? readdirSync(root).map((name) => join(root, name)) : [];
+}
+
+async function waitForCompletedRun(workspace: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const dir of runFolders(workspace)) {
+      const statusFile = join(dir, 'status.json');
+      if (existsSync(statusFile)) {
+        const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { status: string };
+        assert.equal(status.status, 'completed', `run ${dir} ended ${status.status}`);
+        return dir;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no run in ${workspace}/.autoencoder-lab/runs finished within ${timeoutMs / 1000} s`);
+}
+
+test('Train Autoencoder from the command palette draws the loss and the image pairs in a real workbench', { timeout: 12 * 60_000 }, async (t) => {
+  session = await openWorkbench({
+    installExtensions: (extensionsDir, userDataDir) => installExtension(vsix, extensionsDir, userDataDir),
+    settings: { 'autoencoderLab.epochs': EPOCHS },
+  });
+  const { page, workspace } = session;
+
+  await t.test('the command palette runs "Autoencoder: Train Autoencoder" on the Fashion-MNIST sample', async () => {
+    await page.locator('.monaco-workbench .part.editor').click();
+    await runFromCommandPalette(page, 'Autoencoder: Train Autoencoder');
+    await pickQuickPickItem(page, 'fashion-mnist/train-images');
+  });
+
+  const lab = await findLabFrame(page, 90_000);
+
+  await t.test('the live loss chart gets a point for every epoch', async () => {
+    const chart = lab.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').first();
+    const deadline = Date.now() + 5 * 60_000;
+    let points = 0;
+    while ((points = Number(await chart.getAttribute('data-train-points'))) < EPOCHS) {
+      assert.ok(Date.now() < deadline, `the chart shows ${points} of ${EPOCHS} epoch points after 5 minutes`);
+      await page.waitForTimeout(500);
+    }
+    assert.ok(Number(await chart.getAttribute('data-batch-points')) > 0, 'the per-batch loss line has points');
+    assert.ok(await lab.locator('.ae-cell .ae-chart canvas').count() > 0, 'uPlot drew on a canvas');
+  });
+
+  await t.test('input and reconstruction image pairs appear', async () => {
+    const pairs = lab.locator('.ae-pairs .ae-pair');
+    await pairs.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const images = pairs.first().locator('canvas.ae-image');
+    assert.equal(await images.count(), 2, 'each pair shows the input and its reconstruction');
+    const label = await images.nth(1).getAttribute('aria-label');
+    assert.ok(label && label.length > 0, 'the reconstruction has text for screen readers');
+    await pairs.first().scrollIntoViewIfNeeded();
+  });
+
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'e2e-workbench.png') });
+
+  await t.test('the run folder on disk is complete', async () => {
+    const runDir = await waitForCompletedRun(workspace, 2 * 60_000);
+    for (const file of ['config.json', 'metrics.jsonl', 'model/autoencoder/model.json', 'model/autoencoder/weights.bin', 'status.json']) {
+      assert.ok(existsSync(join(runDir, file)), `${file} in ${runDir}`);
+    }
+    const epochs = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(epochs.length, EPOCHS, 'metrics.jsonl has a line per epoch (autoencoderLab.epochs = 2)');
+  });
+  passed = true;
+});
