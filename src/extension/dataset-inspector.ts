@@ -11,6 +11,7 @@ import { buildWebviewHtml, webviewOptions } from './webview-html';
 export const INSPECTOR_VIEW_TYPE = 'autoencoderLab.datasetInspector';
 /** The same inspector for text formats (CSV, TSV, TXT), offered through "Open With…" only. */
 export const TEXT_INSPECTOR_VIEW_TYPE = 'autoencoderLab.datasetInspector.text';
+/** Folders (and files no editor claims) are inspected in a plain panel. */
 const FOLDER_INSPECTOR_VIEW_TYPE = 'autoencoderLab.folderInspector';
 
 export interface InspectorContext {
@@ -107,15 +108,22 @@ export function registerDatasetInspector(context: InspectorContext): vscode.Disp
   );
 }
 
+/** Files the custom editors open (their manifest selectors); anything else opens in a panel. */
+const BINARY_FORMATS = /(\.(npy|npz|idx)|\.idx\.gz|-ubyte(\.gz)?)$/i;
 const TEXT_FORMATS = /\.(csv|tsv|txt)$/i;
 
 /**
- * Inspect Dataset on a path: files open in the custom editor, folders (image folders, which no
- * editor can open) in a webview panel with the same UI.
+ * Inspect Dataset on a path: dataset files open in the custom editor; folders (image folders,
+ * which no editor can open) and files of other names open in a webview panel with the same UI.
  */
 export async function inspectDataset(context: InspectorContext, uri: vscode.Uri): Promise<void> {
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.type & vscode.FileType.Directory) {
+  const isFolder = (stat.type & vscode.FileType.Directory) !== 0;
+  if (!isFolder && BINARY_FORMATS.test(uri.fsPath)) {
+    await vscode.commands.executeCommand('vscode.openWith', uri, INSPECTOR_VIEW_TYPE);
+  } else if (!isFolder && TEXT_FORMATS.test(uri.fsPath)) {
+    await vscode.commands.executeCommand('vscode.openWith', uri, TEXT_INSPECTOR_VIEW_TYPE);
+  } else {
     const panel = vscode.window.createWebviewPanel(
       FOLDER_INSPECTOR_VIEW_TYPE,
       vscode.l10n.t('Dataset Inspector: {0}', basename(uri.fsPath)),
@@ -125,8 +133,5 @@ export async function inspectDataset(context: InspectorContext, uri: vscode.Uri)
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icons', 'lab.svg');
     const session = new InspectorSession(context, panel.webview, uri.fsPath);
     panel.onDidDispose(() => session.dispose());
-    return;
   }
-  const viewType = TEXT_FORMATS.test(uri.fsPath) ? TEXT_INSPECTOR_VIEW_TYPE : INSPECTOR_VIEW_TYPE;
-  await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
 }

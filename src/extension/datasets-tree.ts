@@ -67,14 +67,13 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher(DATA_GLOB);
-    // Folders appear and vanish too (an image folder copied in whole).
-    const folderWatcher = vscode.workspace.createFileSystemWatcher('**/', false, true, false);
-    for (const w of [watcher, folderWatcher]) {
-      w.onDidCreate(this.refreshSoon);
-      w.onDidDelete(this.refreshSoon);
-    }
+    watcher.onDidCreate(this.refreshSoon);
     watcher.onDidChange(this.refreshSoon);
-    this.subscriptions.push(watcher, folderWatcher, vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+    watcher.onDidDelete(this.refreshSoon);
+    // A deleted folder is one event for the folder, none for the data files inside it.
+    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    deletions.onDidDelete(this.refreshSoon);
+    this.subscriptions.push(watcher, deletions, vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
   }
 
   refresh(): void {

@@ -275,10 +275,11 @@ export class LabPanel implements vscode.Disposable {
       this.config = event.config;
       this.graph = event.graph;
       void this.context.workspaceState.update(TARGET_KEY, this.target);
-    } else if (!this.followsLiveRun()) {
+      // A new run replaces the old one whole (with the backend, which `started` does not carry).
+      this.postState();
       return;
     }
-    this.connection.send({ type: 'trainer', event });
+    if (this.followsLiveRun()) this.connection.send({ type: 'trainer', event });
   }
 
   private followsLiveRun(): boolean {
