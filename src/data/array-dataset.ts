@@ -2,7 +2,6 @@ import {
   product,
   type Dataset,
   type DatasetFormat,
-  type DatasetKind,
   type Scaling,
   type StorageArray,
   type StorageDType,

@@ -111,6 +111,10 @@ export function decodeImage(file: string, bytes: Uint8Array): RgbaImage {
       return { width: image.width, height: image.height, data: image.data };
     }
   } catch (error) {
+    // pngjs reports a cut-off file as a stream error; the missing end chunk says it plainly.
+    if (isPng && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf('IEND') < 0) {
+      throw new DatasetError(file, 'cannot be decoded as PNG: the file is truncated (no IEND chunk)');
+    }
     throw new DatasetError(file, `cannot be decoded as ${isPng ? 'PNG' : 'JPEG'} (${errorMessage(error)})`);
   }
   throw new DatasetError(file, 'is neither a PNG nor a JPEG image (unknown signature)');

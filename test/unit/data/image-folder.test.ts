@@ -100,7 +100,11 @@ test('image folder hostile input: empty folder, undecodable PNG and JPEG, a gian
 
   const broken = writeFile(dir, 'broken/a/bad.png', Buffer.concat([png(4, 4, () => [1, 2, 3]).subarray(0, 40), Buffer.from('garbage')]));
   writeFile(dir, 'broken/a/good.png', png(4, 4, () => [1, 2, 3]));
-  await assertDatasetError(openDataset({ path: path.join(dir, 'broken') }), broken, /cannot be decoded as PNG/);
+  await assertDatasetError(openDataset({ path: path.join(dir, 'broken') }), broken, /cannot be decoded as PNG: the file is truncated \(no IEND chunk\)/);
+  const crc = png(4, 4, () => [1, 2, 3]);
+  crc[crc.length - 20] ^= 0xff; // inside the image data: checksum no longer matches
+  const badCrc = writeFile(dir, 'crc/bad.png', crc);
+  await assertDatasetError(openDataset({ path: path.join(dir, 'crc') }), badCrc, /cannot be decoded as PNG \(/);
 
   const badJpeg = writeFile(dir, 'badjpeg/x.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
   await assertDatasetError(openDataset({ path: path.join(dir, 'badjpeg') }), badJpeg, /cannot be decoded as JPEG/);
