@@ -201,14 +201,18 @@ export async function startCodeServer({ workspace, extensionsDir, userDataDir, p
   const stop = () => {
     stopped ??= new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
+      // The extension host and what it forked (the trainer) may have left the group: take them by ancestry.
+      const family = descendants(child.pid);
       const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000);
       child.once('exit', () => {
         clearTimeout(timer);
         killGroup(child.pid, 'SIGKILL'); // stragglers of the group
+        for (const pid of family) killPid(pid, 'SIGKILL');
         out.end();
         done();
       });
       killGroup(child.pid, 'SIGTERM');
+      for (const pid of family) killPid(pid, 'SIGTERM');
     });
     return stopped;
   };
@@ -220,6 +224,35 @@ export async function startCodeServer({ workspace, extensionsDir, userDataDir, p
   }
   const url = `${baseUrl}/?folder=${encodeURIComponent(resolve(workspace))}`;
   return { url, baseUrl, port: chosenPort, process: child, logFile: log, stop };
+}
+
+/** Every live descendant of a process (from `ps`), deepest last. */
+function descendants(pid) {
+  const result = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  if (result.status !== 0) return [];
+  const children = new Map();
+  for (const line of result.stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function killPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
 function killGroup(pid, signal) {
