@@ -5,6 +5,10 @@ export const PRESETS = ['dense', 'deep', 'conv', 'denoising', 'sparse', 'vae', '
 export type Preset = (typeof PRESETS)[number];
 
 export const ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'] as const;
+/** Output layer activations: softmax only for the sequence preset (a distribution over characters). */
+export const OUTPUT_ACTIVATIONS = [...ACTIVATIONS, 'softmax'] as const;
+/** Reconstruction losses: mean squared error, binary cross-entropy, categorical cross-entropy (sequence only). */
+export const LOSSES = ['mse', 'bce', 'cce'] as const;
 
 /**
  * A model and training configuration as JSON. Every field has a default, so `{}` is valid;
@@ -23,8 +27,8 @@ export const modelConfigSchema = z
     /** Conv: decoder upsamples with Conv2DTranspose (stride 2) instead of UpSampling2D + Conv2D. */
     convTranspose: z.boolean().default(false),
     activation: z.enum(ACTIVATIONS).default('relu'),
-    outputActivation: z.enum(ACTIVATIONS).optional(),
-    loss: z.enum(['mse', 'bce']).default('mse'),
+    outputActivation: z.enum(OUTPUT_ACTIVATIONS).optional(),
+    loss: z.enum(LOSSES).optional(),
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
     learningRate: z.number().positive().max(10).default(0.001),
     batchSize: z.number().int().min(1).max(65536).default(128),
@@ -34,6 +38,7 @@ export const modelConfigSchema = z
     /** Denoising: corruption applied to inputs only; targets stay clean. */
     noise: z
       .object({ kind: z.enum(['gaussian', 'masking']).default('gaussian'), level: z.number().min(0).max(1).default(0.3) })
+      .strict()
       .optional(),
     /** Sparse: weight of the L1 activity penalty on the code. */
     sparsity: z.number().min(0).max(10).optional(),
@@ -50,5 +55,6 @@ export type ModelConfig = z.output<typeof modelConfigSchema> & {
   codeSize: number;
   hiddenLayers: number[];
   convFilters: number[];
-  outputActivation: (typeof ACTIVATIONS)[number];
+  outputActivation: (typeof OUTPUT_ACTIVATIONS)[number];
+  loss: (typeof LOSSES)[number];
 };

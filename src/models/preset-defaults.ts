@@ -1,0 +1,55 @@
+import type { DatasetKind } from '../data/dataset';
+import type { ModelConfig, Preset } from './config';
+
+/** The preset-specific values a config gets when the user does not set them. */
+export interface PresetDefaults {
+  hiddenLayers: number[];
+  codeSize: number;
+  convFilters: number[];
+  activation: ModelConfig['activation'];
+  outputActivation: ModelConfig['outputActivation'];
+  loss: ModelConfig['loss'];
+  noise?: NonNullable<ModelConfig['noise']>;
+  sparsity?: number;
+}
+
+/** Which data each preset can learn, and why not otherwise (shown to the user). */
+export const PRESET_KINDS: Record<Preset, readonly DatasetKind[]> = {
+  dense: ['image', 'tabular'],
+  deep: ['image', 'tabular'],
+  conv: ['image'],
+  denoising: ['image', 'tabular'],
+  sparse: ['image', 'tabular'],
+  vae: ['image', 'tabular'],
+  sequence: ['text'],
+};
+
+export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefaults {
+  // Images are scaled to [0, 1]: a sigmoid output matches them. Tabular data is standardized
+  // (any real value): the output must be linear.
+  const base: Pick<PresetDefaults, 'convFilters' | 'activation' | 'outputActivation' | 'loss'> = {
+    convFilters: [],
+    activation: 'relu',
+    outputActivation: kind === 'image' ? 'sigmoid' : 'linear',
+    loss: 'mse',
+  };
+  switch (preset) {
+    case 'dense':
+      return { ...base, hiddenLayers: [128], codeSize: 64 };
+    case 'deep':
+      return { ...base, hiddenLayers: [512, 256, 128], codeSize: 32 };
+    case 'conv':
+      // Conv2D 16, MaxPool, Conv2D 8, MaxPool, Conv2D 8 (the code: 7x7x8 for 28x28 inputs).
+      return { ...base, hiddenLayers: [], convFilters: [16, 8, 8], codeSize: 8 };
+    case 'denoising':
+      return { ...base, hiddenLayers: [128], codeSize: 64, noise: { kind: 'gaussian', level: 0.3 } };
+    case 'sparse':
+      return { ...base, hiddenLayers: [128], codeSize: 64, sparsity: 1e-4 };
+    case 'vae':
+      // A small latent space that can be drawn and sampled; binary cross-entropy for [0, 1] images,
+      // as in the classic Keras example.
+      return { ...base, hiddenLayers: [256], codeSize: 2, loss: kind === 'image' ? 'bce' : 'mse' };
+    case 'sequence':
+      return { ...base, hiddenLayers: [], codeSize: 64, activation: 'tanh', outputActivation: 'softmax', loss: 'cce' };
+  }
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** A small seeded PRNG (mulberry32) so test data is the same on every run. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Images in [0, 1] that are mixtures of three fixed patterns: structure an autoencoder can learn. */
+export function syntheticImages(count: number, shape: readonly number[], seed = 1): tf.Tensor {
+  const random = prng(seed);
+  const features = shape.reduce((a, b) => a * b, 1);
+  const patterns = Array.from({ length: 3 }, () => Float32Array.from({ length: features }, () => random()));
+  const values = new Float32Array(count * features);
+  for (let n = 0; n < count; n++) {
+    const weights = [random(), random(), random()];
+    const total = weights[0] + weights[1] + weights[2];
+    for (let f = 0; f < features; f++) {
+      values[n * features + f] = (weights[0] * patterns[0][f] + weights[1] * patterns[1][f] + weights[2] * patterns[2][f]) / total;
+    }
+  }
+  return tf.tensor(values, [count, ...shape]);
+}
+
+/** Standardized-looking tabular rows: two latent factors spread over the columns plus a little noise. */
+export function syntheticTable(count: number, columns: number, seed = 2): tf.Tensor2D {
+  const random = prng(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const loadings = Array.from({ length: 2 }, () => Array.from({ length: columns }, gaussian));
+  const values = new Float32Array(count * columns);
+  for (let n = 0; n < count; n++) {
+    const a = gaussian();
+    const b = gaussian();
+    for (let c = 0; c < columns; c++) values[n * columns + c] = (a * loadings[0][c] + b * loadings[1][c]) / 1.5 + 0.1 * gaussian();
+  }
+  return tf.tensor2d(values, [count, columns]);
+}
+
+/** One-hot text: words of a few letters, index 0 = padding, 1 = end of word, letters from 2. */
+export function syntheticText(count: number, length: number, vocabulary: number, seed = 3): tf.Tensor3D {
+  const random = prng(seed);
+  const words = ['abc', 'bca', 'cab', 'aab', 'bbc', 'cca'];
+  const values = new Float32Array(count * length * vocabulary);
+  for (let n = 0; n < count; n++) {
+    const word = words[Math.floor(random() * words.length)];
+    for (let p = 0; p < length; p++) {
+      const index = p < word.length ? 2 + ((word.charCodeAt(p) - 97) % (vocabulary - 2)) : p === word.length ? 1 : 0;
+      values[(n * length + p) * vocabulary + index] = 1;
+    }
+  }
+  return tf.tensor3d(values, [count, length, vocabulary]);
+}
