@@ -32,8 +32,8 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.autoencoder-lab', 'di
 /** Discovery must stay cheap in any workspace: it stops after this many folder entries and this depth. */
 const MAX_ENTRIES = 20_000;
 const MAX_DEPTH = 8;
-/** CSV and text files are line-counted by streaming; bigger ones than this get no count. */
-const MAX_COUNTED_BYTES = 256 * 1024 * 1024;
+/** CSV and text files are line-counted by streaming; bigger ones get no count (discovery stays quick). */
+const MAX_COUNTED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Finds the datasets under a folder with header-only peeks: IDX images files (with their labels),

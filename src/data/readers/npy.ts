@@ -115,8 +115,10 @@ function convertValues(data: Uint8Array, header: NpyHeader): StorageArray {
   const le = header.littleEndian;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const nativeLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  // Little-endian data on a little-endian machine is copied straight into an aligned typed array.
-  const direct = <T extends StorageArray>(Ctor: { new (buffer: ArrayBuffer): T }): T => {
+  // Little-endian data on a little-endian machine is used in place when aligned (the .npy header pads
+  // the data to 64 bytes, so it usually is), else copied once into an aligned typed array.
+  const direct = <T extends StorageArray>(Ctor: { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T; BYTES_PER_ELEMENT: number }): T => {
+    if (data.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(data.buffer, data.byteOffset, count);
     const copy = new Uint8Array(data.byteLength);
     copy.set(data);
     return new Ctor(copy.buffer);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
 import { openDataset } from '../../../src/data/open-dataset';
+import { decodeNpy } from '../../../src/data/readers/npy';
 import { assertDatasetError, npyBytes, samplesDir, tempDir, writeFile } from './helpers';
 
 const VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 100, 120, 126, 127];
@@ -134,4 +135,34 @@ test('npz hostile input: not a zip, corrupt zip, label count mismatch, no arrays
   await assertDatasetError(openDataset({ path: fortranInside }), fortranInside, /array x: is stored in Fortran/);
   const none = writeFile(dir, 'none.npz', zipSync({ 'readme.txt': Buffer.from('hi') }));
   await assertDatasetError(openDataset({ path: none }), none, /holds no \.npy arrays/);
+});
+
+test('npy: float32 data at an unaligned offset is copied, aligned data is used in place', () => {
+  const values = Buffer.alloc(4 * 4);
+  [1.5, -2, 3.25, 4].forEach((v, i) => values.writeFloatLE(v, i * 4));
+  const file = npyBytes('<f4', [2, 2], values);
+  const shifted = new Uint8Array(file.length + 1);
+  shifted.set(file, 1);
+  const unaligned = decodeNpy('shifted.npy', shifted.subarray(1));
+  assert.deepEqual(Array.from(unaligned.values), [1.5, -2, 3.25, 4]);
+  const aligned = new Uint8Array(file.length);
+  aligned.set(file);
+  const inPlace = decodeNpy('aligned.npy', aligned);
+  assert.equal(inPlace.values.buffer, aligned.buffer, 'no copy');
+  assert.deepEqual(Array.from(inPlace.values), [1.5, -2, 3.25, 4]);
+});
+
+test('npz hostile input: an entry that claims gigabytes is refused before it is inflated', async (t) => {
+  const dir = tempDir(t);
+  const zip = Buffer.from(zipSync({ 'x.npy': npyBytes('|u1', [4, 8], new Uint8Array(32)) }, { level: 6 }));
+  // Patch the uncompressed size in the local header (offset 22) and the central directory entry (offset 24).
+  zip.writeUInt32LE(3_000_000_000, 22);
+  const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  zip.writeUInt32LE(3_000_000_000, central + 24);
+  const file = writeFile(dir, 'bomb.npz', zip);
+  await assertDatasetError(openDataset({ path: file }), file, /array x claims 2\.8 GiB, more than the 2\.0 GiB this reader loads/);
+  zip.writeUInt32LE(50_000_000, 22);
+  zip.writeUInt32LE(50_000_000, central + 24);
+  const liar = writeFile(dir, 'liar.npz', zip);
+  await assertDatasetError(openDataset({ path: liar }), liar, /array x claims 48 MiB from \d+ bytes of compressed data: the archive is corrupt/);
 });
