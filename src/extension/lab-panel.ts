@@ -151,7 +151,8 @@ export class LabPanel implements vscode.Disposable {
         if (this.target.runDir !== runDir) return;
         const { info, ...run } = record;
         this.diskRun = run;
-        if (Object.keys(this.config).length === 0) this.config = run.config;
+        // The model cell shows what this run trained.
+        if (Object.keys(run.config).length > 0) this.config = run.config;
         if (run.graph) this.graph = run.graph;
         if (!this.target.datasetPath && info.dataset) {
           this.retarget({ datasetPath: info.dataset, runDir });

@@ -4,8 +4,7 @@ import type { FromLab, LabState } from '../protocol/lab-protocol';
 import { localizedLabStrings } from './localized-strings';
 import type { TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
-import { buildWebviewHtml } from './webview-html';
-import { webviewOptions } from './webview-html';
+import { buildWebviewHtml, webviewOptions } from './webview-html';
 
 export const TRAINING_VIEW_ID = 'autoencoderLab.training';
 
@@ -72,10 +71,11 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
       case 'resume':
         this.trainer.resume();
         break;
-      case 'revealRun':
-        // The view has no run folder button; its "Open Lab" link asks for the run this way.
-        void vscode.commands.executeCommand('autoencoderLab.openLab');
+      case 'revealRun': {
+        const runDir = this.trainer.run?.runDir;
+        if (runDir) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
         break;
+      }
       default:
         break;
     }

@@ -9,6 +9,7 @@ import { parseFromLab, type FromLab, type ToLab } from '../protocol/lab-protocol
 export class WebviewConnection implements vscode.Disposable {
   private readonly channel: MessageChannel<FromLab, ToLab>;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private disposed = false;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -16,7 +17,11 @@ export class WebviewConnection implements vscode.Disposable {
     handle: (message: FromLab) => void,
   ) {
     this.channel = new MessageChannel<FromLab, ToLab>({
-      post: (message) => void this.webview.postMessage(message),
+      // A closed webview cannot be posted to; whatever was in flight for it is moot.
+      post: (message) => {
+        if (this.disposed) return;
+        this.webview.postMessage(message).then(undefined, () => undefined);
+      },
       parse: parseFromLab,
       onInvalid: (value, error) => log.warn(`Dropped a malformed webview message ${JSON.stringify(value)?.slice(0, 200)}: ${String(error)}`),
     });
@@ -40,6 +45,7 @@ export class WebviewConnection implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }
