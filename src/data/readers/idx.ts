@@ -158,6 +158,18 @@ function classNamesFor(file: string, classCount: number): string[] {
   return Array.from({ length: classCount }, (_, k) => String(k));
 }
 
+/**
+ * A short name for runs and titles: "fashion-mnist-train" for fashion-mnist/train-images-idx3-ubyte.gz
+ * (folder, then what precedes "images"); the file's stem when the name has no "images" in it.
+ */
+export function idxDatasetName(file: string): string {
+  const stem = path.basename(file).replace(/\.gz$/i, '').replace(/[-.]idx\d*(-ubyte)?$/i, '');
+  const folder = path.basename(path.dirname(file));
+  const match = /^(.*?)[-_.]?images\b/i.exec(stem);
+  if (!match) return stem;
+  return [folder, match[1]].filter((part) => part.length > 0).join('-');
+}
+
 export async function readIdxDataset(ref: DatasetRef): Promise<Dataset> {
   const file = ref.path;
   const { header, values } = await readIdxFile(file);
@@ -200,7 +212,7 @@ export async function readIdxDataset(ref: DatasetRef): Promise<Dataset> {
 
   return createArrayDataset({
     source: file,
-    name: path.basename(file).replace(/\.gz$/i, ''),
+    name: idxDatasetName(file),
     format: 'idx',
     kind: isImage ? 'image' : 'tabular',
     data: values,

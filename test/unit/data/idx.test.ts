@@ -11,6 +11,7 @@ const sampleTrain = path.join(samplesDir, 'fashion-mnist', 'train-images-idx3-ub
 test('IDX: the Fashion-MNIST sample slice loads as uint8 with its paired labels and class names', async () => {
   const ds = await openDataset({ path: sampleTrain });
   assert.equal(ds.format, 'idx');
+  assert.equal(ds.name, 'fashion-mnist-train');
   assert.equal(ds.kind, 'image');
   assert.equal(ds.count, 2000);
   assert.deepEqual(ds.sampleShape, [28, 28]);
@@ -36,6 +37,7 @@ test('IDX: raw (not gzipped) files and *.idx names, with a limit', async (t) => 
   const images = writeFile(dir, 'digits-images.idx', idxBytes(0x08, [5, 4, 3], pixels));
   writeFile(dir, 'digits-labels.idx', idxBytes(0x08, [5], Uint8Array.from([0, 1, 2, 1, 0])));
   const ds = await openDataset({ path: images, limit: 3 });
+  assert.equal(ds.name, `${path.basename(dir)}-digits`);
   assert.equal(ds.count, 3);
   assert.deepEqual(ds.sampleShape, [4, 3]);
   assert.deepEqual(Array.from(ds.sample(1)), Array.from(pixels.subarray(12, 24)));
