@@ -14,13 +14,18 @@ export interface Projection2D {
   points: number[];
   /** Variance along each axis (the eigenvalues). */
   variances: [number, number];
+  /** The two principal axes (unit vectors of length `columns`) and the mean they are centred on. */
+  axes: [Float64Array, Float64Array];
+  mean: Float64Array;
 }
 
 export function projectPca2D(values: Float32Array | Float64Array | number[], rows: number, columns: number): Projection2D {
-  if (rows === 0 || columns === 0) return { points: [], variances: [0, 0] };
+  if (rows === 0 || columns === 0) {
+    return { points: [], variances: [0, 0], axes: [new Float64Array(columns), new Float64Array(columns)], mean: new Float64Array(columns) };
+  }
   if (values.length < rows * columns) throw new Error(`projectPca2D: ${values.length} values cannot hold ${rows}×${columns}`);
 
-  const centered = center(values, rows, columns);
+  const { centered, mean } = center(values, rows, columns);
   const first = principalAxis(centered, rows, columns, []);
   const second = columns > 1 ? principalAxis(centered, rows, columns, [first.axis]) : { axis: new Float64Array(columns), variance: 0 };
 
@@ -36,16 +41,16 @@ export function projectPca2D(values: Float32Array | Float64Array | number[], row
     points[r * 2] = x;
     points[r * 2 + 1] = y;
   }
-  return { points, variances: [first.variance, second.variance] };
+  return { points, variances: [first.variance, second.variance], axes: [first.axis, second.axis], mean };
 }
 
-function center(values: ArrayLike<number>, rows: number, columns: number): Float64Array {
+function center(values: ArrayLike<number>, rows: number, columns: number): { centered: Float64Array; mean: Float64Array } {
   const mean = new Float64Array(columns);
   for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) mean[c] += values[r * columns + c];
   for (let c = 0; c < columns; c++) mean[c] /= rows;
   const centered = new Float64Array(rows * columns);
   for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) centered[r * columns + c] = values[r * columns + c] - mean[c];
-  return centered;
+  return { centered, mean };
 }
 
 /** The leading eigenvector of the covariance, orthogonal to the axes already found. */

@@ -129,12 +129,13 @@ function interruptedMessage(info: RunInfo, metrics: EpochMetrics[]): string {
 }
 
 /**
- * The epoch of the last complete checkpoint (checkpoint/latest.json), read here rather than imported
- * from checkpoint.ts: this module is loaded by the extension host, which must never load tfjs.
+ * The epoch of the last complete checkpoint (the metadata in checkpoint/checkpoint.json), read here
+ * rather than through checkpoint.ts: this module is loaded by the extension host, which must never load tfjs.
  */
 async function latestCheckpointEpoch(checkpointDir: string): Promise<number | undefined> {
-  const latest = await readJsonFile<{ epoch?: unknown }>(join(checkpointDir, 'latest.json')).catch(() => undefined);
-  return typeof latest?.epoch === 'number' ? latest.epoch : undefined;
+  const checkpoint = await readJsonFile<{ metadata?: { epoch?: unknown } }>(join(checkpointDir, 'checkpoint.json')).catch(() => undefined);
+  const epoch = checkpoint?.metadata?.epoch;
+  return typeof epoch === 'number' ? epoch : undefined;
 }
 
 function runState(status: RunStatusFile | undefined): RunState {

@@ -10,8 +10,8 @@ import type {
 } from '../protocol/trainer-protocol';
 import { projectPca2D } from './pca';
 import { decodeTexts, renderImages } from './render-samples';
+import type { BuiltModel } from '../models/built-model';
 import type { TrainControl } from './train-control';
-import type { TrainingModel } from './training-model';
 
 /**
  * The training loop: a custom loop rather than model.fit, so that pause/stop are obeyed between
@@ -30,7 +30,7 @@ import type { TrainingModel } from './training-model';
 export interface TrainLoopOptions {
   tf: typeof tfType;
   dataset: Dataset;
-  model: TrainingModel;
+  model: BuiltModel;
   optimizer: tfType.Optimizer;
   trainIndices: Int32Array;
   validationIndices: Int32Array;
@@ -154,7 +154,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
       const lossTensor = tf.tidy(() => {
         const inputs = inputsTensor(indices);
-        return optimizer.minimize(() => model.trainingLoss(inputs), true) as tfType.Scalar;
+        return optimizer.minimize(() => model.loss(inputs, true), true, model.trainableVariables) as tfType.Scalar;
       });
       const loss = lossTensor.dataSync()[0];
       lossTensor.dispose();
@@ -252,7 +252,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
       const chunk = indices.subarray(start, Math.min(start + batchSize, indices.length));
       const [output, error] = tf.tidy(() => {
         const x = inputsTensor(chunk);
-        return [model.reconstruct(x), model.perSampleError(x)];
+        return [model.autoencoder.apply(x) as tfType.Tensor, model.perSampleError(x)];
       });
       inputs.set(batch.subarray(0, chunk.length * sampleSize), start * sampleSize);
       outputs.set(output.dataSync(), start * sampleSize);
@@ -287,7 +287,10 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
     let width = 0;
     for (let start = 0; start < codeIndices.length; start += batchSize) {
       const chunk = codeIndices.subarray(start, Math.min(start + batchSize, codeIndices.length));
-      const code = tf.tidy(() => model.encode(inputsTensor(chunk)));
+      const code = tf.tidy(() => {
+        const output = model.encoder.apply(inputsTensor(chunk)) as tfType.Tensor;
+        return output.reshape([chunk.length, -1]) as tfType.Tensor2D;
+      });
       width = code.shape[1];
       codes ??= new Float32Array(codeIndices.length * width);
       codes.set(code.dataSync(), start * width);
@@ -297,7 +300,8 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
     const labels = dataset.labels ? Array.from(codeIndices, (i) => dataset.labels![i]) : undefined;
     return {
       epoch,
-      points: points.map((v) => (Number.isFinite(v) ? v : 0)),
+      // Five significant digits are plenty for a scatter plot and keep the message small.
+      points: points.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(5)) : 0)),
       ...(labels ? { labels } : {}),
       ...(dataset.classNames ? { classNames: [...dataset.classNames] } : {}),
     };

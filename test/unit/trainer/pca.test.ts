@@ -21,6 +21,9 @@ test('projects points spread along a known direction onto the first axis', () =>
   assert.ok(Math.abs(Math.abs(points[2] - points[0]) - 5) < 1e-6);
   assert.ok(variances[0] > variances[1]);
   assert.ok(Math.abs(variances[1] - (0.25 * rows) / (rows - 1)) < 1e-6);
+  const [first, second] = projectPca2D(values, rows, 3).axes;
+  assert.ok(Math.abs(first[0] - 0.6) < 1e-6 && Math.abs(first[1] - 0.8) < 1e-6 && Math.abs(first[2]) < 1e-6, `first axis ${first}`);
+  assert.ok(Math.abs(Math.abs(second[2]) - 1) < 1e-6, `second axis ${second}`);
 });
 
 test('is deterministic and sign-stable', () => {
@@ -37,6 +40,7 @@ test('is deterministic and sign-stable', () => {
 
 test('handles degenerate input: one column, constant rows, no rows', () => {
   assert.deepEqual(projectPca2D([], 0, 4).points, []);
+  assert.equal(projectPca2D([], 0, 4).axes[0].length, 4);
   const one = projectPca2D([1, 2, 3], 3, 1);
   assert.deepEqual(one.points.map((v) => Math.round(v * 1e6) / 1e6), [-1, 0, 0, 0, 1, 0]);
   const constant = projectPca2D([2, 2, 2, 2], 2, 2);

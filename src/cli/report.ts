@@ -1,0 +1,227 @@
+import { PNG } from 'pngjs';
+import type { EpochMetrics, ImageBatch, ModelGraph } from '../protocol/trainer-protocol';
+import type { RunRecord } from '../trainer/runs';
+
+/**
+ * A self-contained report.html of one run: no scripts, no external files. The loss curve is inline
+ * SVG, the images are PNG data: URIs (pngjs), the style is inline.
+ */
+
+export interface ReportInput {
+  run: RunRecord;
+  /** Library versions reported by the trainer (tfjs, backend, node). */
+  versions?: Record<string, string>;
+  /** Wall-clock seconds from the CLI's start to the end of the run. */
+  totalSeconds?: number;
+}
+
+export function renderReport({ run, versions, totalSeconds }: ReportInput): string {
+  const info = run.info;
+  const lastEpoch = run.epochs.at(-1);
+  const trainingSeconds = run.epochs.reduce((sum, m) => sum + m.seconds, 0);
+  const facts: [string, string][] = [
+    ['Status', info.status],
+    ['Dataset', info.dataset ?? '—'],
+    ['Preset', info.preset ?? String(run.config.preset ?? '—')],
+    ['Backend', run.backend ?? '—'],
+    ['Epochs', `${info.epochsCompleted} of ${info.epochs ?? '?'}`],
+    ['Final loss', lastEpoch ? formatNumber(lastEpoch.loss) : '—'],
+    ['Final validation loss', lastEpoch?.val_loss != null ? formatNumber(lastEpoch.val_loss) : '—'],
+    ['Training time', `${trainingSeconds.toFixed(1)} s over ${run.epochs.length} epoch(s)`],
+    ['Mean speed', run.epochs.length ? `${Math.round(mean(run.epochs.map((m) => m.samples_per_second)))} samples/s` : '—'],
+    ['Started', info.startedAt ?? '—'],
+    ['Ended', info.endedAt ?? '—'],
+  ];
+  if (totalSeconds !== undefined) facts.push(['Wall time (CLI)', `${totalSeconds.toFixed(1)} s`]);
+  if (versions) facts.push(['Versions', Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')]);
+  if (run.error) facts.push(['Error', run.error]);
+
+  const latest = run.reconstructions.at(-1);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Autoencoder Lab — ${escapeHtml(run.name)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Autoencoder Lab report</h1>
+<p class="subtitle">${escapeHtml(run.name)}</p>
+<section><h2>Run</h2>${factTable(facts)}</section>
+<section><h2>Loss</h2>${lossChart(run.epochs)}${metricsTable(run.epochs)}</section>
+${run.graph ? `<section><h2>Model</h2>${modelTable(run.graph)}</section>` : ''}
+${latest ? `<section><h2>Reconstructions (epoch ${latest.epoch})</h2>${samplesGrid(latest.indices, latest.errors, latest.inputs, latest.outputs, latest.texts)}</section>` : ''}
+${run.anomalies && run.anomalies.indices.length ? `<section><h2>Worst reconstructed validation samples</h2>${samplesGrid(run.anomalies.indices, run.anomalies.errors, run.anomalies.inputs, run.anomalies.outputs, run.anomalies.texts)}</section>` : ''}
+<section><h2>Configuration</h2><pre>${escapeHtml(JSON.stringify(run.config, null, 2))}</pre></section>
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 980px; padding: 0 1rem; color: #1f2328; background: #fff; }
+h1 { font-size: 1.6rem; margin-bottom: 0; } h2 { font-size: 1.15rem; border-bottom: 1px solid #d0d7de; padding-bottom: .25rem; }
+.subtitle { color: #57606a; margin-top: .2rem; font-family: ui-monospace, monospace; }
+table { border-collapse: collapse; } td, th { padding: .2rem .7rem .2rem 0; text-align: left; vertical-align: top; }
+th { font-weight: 600; color: #57606a; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data tr:nth-child(even) td { background: #f6f8fa; }
+.grid td { text-align: center; padding: .25rem; font-size: 12px; color: #57606a; }
+.grid img { width: 84px; image-rendering: pixelated; border: 1px solid #d0d7de; display: block; margin: auto; }
+.grid img.strip { width: 180px; height: 14px; }
+.group-encoder td:first-child { border-left: 3px solid #0969da; } .group-code td:first-child { border-left: 3px solid #8250df; }
+.group-decoder td:first-child { border-left: 3px solid #1a7f37; } .group-input td:first-child { border-left: 3px solid #8c959f; }
+pre { background: #f6f8fa; padding: .75rem; overflow: auto; }
+svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+`;
+
+function factTable(facts: [string, string][]): string {
+  return `<table>${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+function metricsTable(metrics: EpochMetrics[]): string {
+  if (!metrics.length) return '<p>No epoch finished.</p>';
+  const rows = metrics
+    .map(
+      (m) =>
+        `<tr><td class="num">${m.epoch}</td><td class="num">${formatNumber(m.loss)}</td><td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td>` +
+        `<td class="num">${m.seconds.toFixed(2)}</td><td class="num">${Math.round(m.samples_per_second)}</td></tr>`,
+    )
+    .join('');
+  return `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th><th class="num">Seconds</th><th class="num">Samples/s</th></tr>${rows}</table>`;
+}
+
+/** An inline SVG line chart of training and validation loss per epoch. */
+export function lossChart(metrics: EpochMetrics[]): string {
+  if (!metrics.length) return '';
+  const width = 640;
+  const height = 260;
+  const left = 64;
+  const right = 16;
+  const top = 16;
+  const bottom = 36;
+  const values = metrics.flatMap((m) => (m.val_loss == null ? [m.loss] : [m.loss, m.val_loss])).filter(Number.isFinite);
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  if (high - low < 1e-12) {
+    high += Math.abs(high) * 0.1 || 1;
+    low -= Math.abs(low) * 0.1 || 1;
+  }
+  const padding = (high - low) * 0.08;
+  low = Math.max(0, low - padding);
+  high += padding;
+  const firstEpoch = metrics[0].epoch;
+  const lastEpoch = metrics[metrics.length - 1].epoch;
+  const x = (epoch: number) => left + (lastEpoch === firstEpoch ? (width - left - right) / 2 : ((epoch - firstEpoch) / (lastEpoch - firstEpoch)) * (width - left - right));
+  const y = (value: number) => top + (1 - (value - low) / (high - low)) * (height - top - bottom);
+
+  const yTicks = niceTicks(low, high, 5);
+  const xTicks = integerTicks(firstEpoch, lastEpoch, 10);
+  const grid = yTicks
+    .map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eaeef2"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${formatNumber(t)}</text>`)
+    .join('');
+  const xLabels = xTicks.map((t) => `<text x="${x(t).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${t}</text>`).join('');
+  const series = (points: [number, number][], color: string, label: string) => {
+    if (!points.length) return '';
+    const path = points.map(([e, v], i) => `${i ? 'L' : 'M'}${x(e).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const dots = points.map(([e, v]) => `<circle cx="${x(e).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>${label} ${formatNumber(v)} (epoch ${e})</title></circle>`).join('');
+    return `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots}`;
+  };
+  const train = metrics.map((m): [number, number] => [m.epoch, m.loss]).filter(([, v]) => Number.isFinite(v));
+  const validation = metrics.filter((m) => m.val_loss != null && Number.isFinite(m.val_loss)).map((m): [number, number] => [m.epoch, m.val_loss as number]);
+  const legend =
+    `<rect x="${width - right - 170}" y="${top}" width="10" height="10" fill="#0969da"/><text x="${width - right - 155}" y="${top + 9}">training loss</text>` +
+    (validation.length ? `<rect x="${width - right - 80}" y="${top}" width="10" height="10" fill="#cf222e"/><text x="${width - right - 65}" y="${top + 9}">validation</text>` : '');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Loss per epoch">` +
+    `${grid}<line x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" stroke="#8c959f"/>` +
+    `<line x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}" stroke="#8c959f"/>${xLabels}` +
+    `<text x="${(left + width - right) / 2}" y="${height - 4}" text-anchor="middle">epoch</text>` +
+    `${series(train, '#0969da', 'loss')}${series(validation, '#cf222e', 'validation loss')}${legend}</svg>`
+  );
+}
+
+function modelTable(graph: ModelGraph): string {
+  const rows = graph.layers
+    .map(
+      (layer) =>
+        `<tr class="group-${layer.group}"><td>${escapeHtml(layer.name)}</td><td>${escapeHtml(layer.className)}</td>` +
+        `<td>[${layer.outputShape.map((d) => (d === null ? 'batch' : d)).join(', ')}]</td><td class="num">${layer.params.toLocaleString('en-US')}</td><td>${layer.group}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<p>Preset <b>${escapeHtml(graph.preset)}</b>, code shape [${graph.codeShape.map((d) => (d === null ? 'batch' : d)).join(', ')}], ` +
+    `${graph.totalParams.toLocaleString('en-US')} parameters.</p>` +
+    `<table class="data"><tr><th>Layer</th><th>Type</th><th>Output shape</th><th class="num">Parameters</th><th>Part</th></tr>${rows}</table>`
+  );
+}
+
+function samplesGrid(
+  indices: number[],
+  errors: number[],
+  inputs: ImageBatch | undefined,
+  outputs: ImageBatch | undefined,
+  texts: { input: string; output: string }[] | undefined,
+): string {
+  if (texts) {
+    const rows = texts
+      .map((t, i) => `<tr><td class="num">#${indices[i]}</td><td><code>${escapeHtml(t.input)}</code></td><td><code>${escapeHtml(t.output)}</code></td><td class="num">${formatNumber(errors[i])}</td></tr>`)
+      .join('');
+    return `<table class="data"><tr><th>Sample</th><th>Input</th><th>Reconstruction</th><th class="num">Error</th></tr>${rows}</table>`;
+  }
+  if (!inputs || !outputs) return '';
+  const strip = inputs.height === 1;
+  const cell = (batch: ImageBatch, i: number) => `<td><img class="${strip ? 'strip' : ''}" alt="" src="${pngDataUri(batch, i)}"></td>`;
+  const indexRow = indices.map((index) => `<td>#${index}</td>`).join('');
+  const inputRow = indices.map((_, i) => cell(inputs, i)).join('');
+  const outputRow = indices.map((_, i) => cell(outputs, i)).join('');
+  const errorRow = errors.map((e) => `<td>${formatNumber(e)}</td>`).join('');
+  return `<table class="grid"><tr><th></th>${indexRow}</tr><tr><th>input</th>${inputRow}</tr><tr><th>output</th>${outputRow}</tr><tr><th>error</th>${errorRow}</tr></table>`;
+}
+
+/** Image `index` of a batch as a PNG data: URI. */
+export function pngDataUri(batch: ImageBatch, index: number): string {
+  const pixels = Buffer.from(batch.pixels, 'base64');
+  const size = batch.height * batch.width * batch.channels;
+  const png = new PNG({ width: batch.width, height: batch.height });
+  for (let p = 0; p < batch.height * batch.width; p++) {
+    const source = index * size + p * batch.channels;
+    const grey = pixels[source] ?? 0;
+    png.data[p * 4] = grey;
+    png.data[p * 4 + 1] = batch.channels === 3 ? (pixels[source + 1] ?? 0) : grey;
+    png.data[p * 4 + 2] = batch.channels === 3 ? (pixels[source + 2] ?? 0) : grey;
+    png.data[p * 4 + 3] = 255;
+  }
+  return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
+}
+
+function niceTicks(low: number, high: number, count: number): number[] {
+  const rough = (high - low) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? rough;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+function integerTicks(first: number, last: number, most: number): number[] {
+  const step = Math.max(1, Math.ceil((last - first + 1) / most));
+  const ticks: number[] = [];
+  for (let t = first; t <= last; t += step) ticks.push(t);
+  return ticks;
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  return magnitude >= 1000 || magnitude < 0.001 ? value.toExponential(3) : Number(value.toPrecision(4)).toString();
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / (values.length || 1);
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
