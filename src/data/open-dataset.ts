@@ -1,10 +1,11 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, type Dataset, type DatasetFormat } from './dataset';
 import type { DatasetRef } from '../protocol/trainer-protocol';
 import { errorMessage, statFile } from './readers/file-bytes';
 import { readCsvDataset } from './readers/csv';
 import { isIdxFileName, readIdxDataset } from './readers/idx';
-import { isImageFileName, readImageFolderDataset } from './readers/image-folder';
+import { isImageFileName, listImageFolder, readImageFolderDataset } from './readers/image-folder';
 import { readNpyDataset } from './readers/npy';
 import { readNpzDataset } from './readers/npz';
 import { readTextDataset } from './readers/text';
@@ -29,6 +30,17 @@ const READERS: Record<DatasetFormat, (ref: DatasetRef) => Promise<Dataset>> = {
   text: readTextDataset,
 };
 
+/** A folder without images that holds dataset files (e.g. the IDX files of fashion-mnist/) gets pointed at them. */
+async function checkFolderHoldsImages(folder: string): Promise<void> {
+  const listing = await listImageFolder(folder);
+  if (listing.files.length > 0) return;
+  const datasetFiles = (await fs.readdir(folder)).filter((name) => formatFromFileName(name) !== undefined && !/labels/i.test(name)).sort();
+  if (datasetFiles.length > 0) {
+    const shown = datasetFiles.slice(0, 5).join(', ') + (datasetFiles.length > 5 ? ', …' : '');
+    throw new DatasetError(folder, `holds no PNG or JPEG images; to train on one of its dataset files, open the file: ${shown}`);
+  }
+}
+
 /**
  * Opens a dataset file or folder, the format detected from the path. Every failure is a
  * DatasetError naming the file and the problem, also unexpected ones (permissions, bugs).
@@ -39,7 +51,10 @@ export async function openDataset(ref: DatasetRef): Promise<Dataset> {
   try {
     const stat = await statFile(file);
     let format: DatasetFormat | undefined;
-    if (stat.isDirectory()) format = 'image-folder';
+    if (stat.isDirectory()) {
+      await checkFolderHoldsImages(file);
+      format = 'image-folder';
+    }
     else format = formatFromFileName(file);
     if (!format) {
       if (isImageFileName(file)) throw new DatasetError(file, 'is a single image; open the folder that holds the images instead');

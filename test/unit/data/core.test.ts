@@ -118,6 +118,12 @@ test('openDataset: missing path, unknown format and a relative path', async (t) 
   await assertDatasetError(openDataset({ path: missing }), missing, /does not exist/);
   const unknown = writeFile(dir, 'data.parquet', 'PAR1');
   await assertDatasetError(openDataset({ path: unknown }), unknown, /unknown dataset format/);
+  const idxFolder = path.join(samplesDir, 'fashion-mnist');
+  await assertDatasetError(
+    openDataset({ path: idxFolder }),
+    idxFolder,
+    /holds no PNG or JPEG images; to train on one of its dataset files, open the file: t10k-images-idx3-ubyte\.gz, train-images-idx3-ubyte\.gz$/,
+  );
   const relative = path.relative(process.cwd(), path.join(samplesDir, 'words', 'words.txt'));
   const ds = await openDataset({ path: relative, limit: 10 });
   assert.equal(ds.source, path.join(samplesDir, 'words', 'words.txt'));
