@@ -73,6 +73,11 @@ test('IDX hostile input: zero bytes, wrong magic, truncated, 10^12 elements, cor
   const truncatedGz = writeFile(dir, 'cutgz-images-idx3-ubyte.gz', gzipSync(idxBytes(0x08, [100, 28, 28], new Uint8Array(100 * 784))).subarray(0, 60));
   await assertDatasetError(openDataset({ path: truncatedGz }), truncatedGz, /truncated/);
 
+  const noisy = Uint8Array.from({ length: 50 * 784 }, (_, i) => (i * 2654435761) >>> 24);
+  const noisyGz = gzipSync(idxBytes(0x08, [50, 28, 28], noisy));
+  const cutGz = writeFile(dir, 'cut2-images-idx3-ubyte.gz', noisyGz.subarray(0, Math.floor(noisyGz.length * 0.6)));
+  await assertDatasetError(openDataset({ path: cutGz }), cutGz, /^gzip data is truncated \(unexpected end of file\)$/);
+
   // 10^6 × 10^3 × 10^3 = 10^12 one-byte values: refused from the header, before any allocation.
   const huge = writeFile(dir, 'huge-images-idx3-ubyte', idxBytes(0x08, [1_000_000, 1000, 1000], new Uint8Array(64)));
   await assertDatasetError(openDataset({ path: huge }), huge, /header claims 1,000,000 × 1,000 × 1,000 uint8 values \(931 GiB\), more than the 2\.0 GiB/);
