@@ -5,7 +5,7 @@ import { formatFromFileName } from './open-dataset';
 import { headerOf, LABEL_COLUMN_NAMES, parseDelimited } from './readers/csv';
 import { errorMessage, readFilePrefix } from './readers/file-bytes';
 import { findLabelsFile, labelsFileCandidates, peekIdxHeader } from './readers/idx';
-import { imageSizeFromHeader, isImageFileName } from './readers/image-folder';
+import { imageSizeFromHeader, isImageFileName, UNSORTED_CLASS } from './readers/image-folder';
 import { interpretShape, peekNpyHeader } from './readers/npy';
 import { peekNpz } from './readers/npz';
 
@@ -37,8 +37,8 @@ const MAX_COUNTED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Finds the datasets under a folder with header-only peeks: IDX images files (with their labels),
- * .npy/.npz, .csv/.tsv, .txt and image folders (images directly inside, or in two or more class
- * sub-folders). Skips node_modules, dist, .git, .autoencoder-lab and other hidden folders.
+ * .npy/.npz, .csv/.tsv, .txt and image folders (two or more images directly inside, or only
+ * sub-folders of images, two or more: the classes). Skips node_modules, dist, .git, .autoencoder-lab and other hidden folders.
  */
 export async function discoverDatasets(folder: string): Promise<DatasetCandidate[]> {
   const root = path.resolve(folder);
@@ -63,13 +63,18 @@ export async function discoverDatasets(folder: string): Promise<DatasetCandidate
       const images = await imagesIn(path.join(dir, sub));
       if (images.length > 0) classFolders.push({ name: sub, images });
     }
-    const isClassedFolder = classFolders.length >= 2;
-    if (isClassedFolder || imageFiles.length >= 2) {
-      const firstImage = isClassedFolder ? path.join(dir, classFolders[0].name, classFolders[0].images[0]) : path.join(dir, imageFiles[0]);
-      const count = isClassedFolder ? classFolders.reduce((n, c) => n + c.images.length, 0) + imageFiles.length : imageFiles.length;
+    // Two loose images make an image folder; so do two or more sub-folders of images when every
+    // sub-folder holds images (a project folder with docs/images and media/icons is no dataset).
+    // It is counted exactly as openDataset reads it: every class sub-folder, loose images as one more class.
+    const allSubfoldersAreClasses = classFolders.length >= 2 && classFolders.length === subfolders.length;
+    const isImageFolder = allSubfoldersAreClasses || imageFiles.length >= 2;
+    if (isImageFolder) {
+      const firstImage = classFolders.length > 0 ? path.join(dir, classFolders[0].name, classFolders[0].images[0]) : path.join(dir, imageFiles[0]);
+      const count = classFolders.reduce((n, c) => n + c.images.length, 0) + imageFiles.length;
+      const classNames = classFolders.length > 0 ? [...classFolders.map((c) => c.name), ...(imageFiles.length > 0 ? [UNSORTED_CLASS] : [])] : undefined;
       candidates.push({
         ...(await describe(root, dir, 'image-folder', 'image', async () => ({ count, shape: await peekImageShape(firstImage) }))),
-        classNames: isClassedFolder ? classFolders.map((c) => c.name) : undefined,
+        classNames,
       });
     }
 
@@ -92,7 +97,7 @@ export async function discoverDatasets(folder: string): Promise<DatasetCandidate
 
     for (const sub of subfolders) {
       // The class sub-folders of an image folder belong to it; they are not datasets of their own.
-      if (isClassedFolder && classFolders.some((c) => c.name === sub)) continue;
+      if (isImageFolder && classFolders.some((c) => c.name === sub)) continue;
       await visit(path.join(dir, sub), depth + 1);
     }
   };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as path from 'node:path';
 import { discoverDatasets } from '../../../src/data/discover';
@@ -165,6 +165,7 @@ test('discover: the sample workspace lists every sample dataset with counts and 
 
 test('discover: skips node_modules, .git, dist and .autoencoder-lab; broken headers become errors, not exceptions', async (t) => {
   const dir = tempDir(t);
+  const samplePng = readFileSync(path.join(samplesDir, 'images', 'bag', '0023.png'));
   for (const skipped of ['node_modules/pkg', '.git/objects', 'dist', '.autoencoder-lab/runs/r1']) {
     writeFile(dir, `${skipped}/data.csv`, 'a,b\n1,2\n');
   }
@@ -173,12 +174,22 @@ test('discover: skips node_modules, .git, dist and .autoencoder-lab; broken head
   writeFile(dir, 'zero-images-idx3-ubyte', new Uint8Array(0));
   writeFile(dir, 'lonely-labels-idx1-ubyte', idxBytes(0x08, [2], Uint8Array.from([1, 0])));
   writeFile(dir, 'media/logo.png', 'one image is not a dataset');
+  writeFile(dir, 'shots/a.png', samplePng);
+  writeFile(dir, 'shots/b.png', samplePng);
+  writeFile(dir, 'shots/more/c.png', samplePng);
+  // Two sub-folders of images beside folders without: a project's pictures, not classes of a dataset.
+  writeFile(dir, 'docs/pictures/x.png', samplePng);
+  writeFile(dir, 'docs/icons/y.png', samplePng);
+  writeFile(dir, 'docs/guide/readme.md', 'text');
   mkdirSync(path.join(dir, 'empty-folder'));
   const found = await discoverDatasets(dir);
   assert.deepEqual(
     found.map((c) => c.name).sort(),
-    ['broken.npy', 'deep/er/table.tsv', 'zero-images-idx3-ubyte'],
+    ['broken.npy', 'deep/er/table.tsv', 'shots', 'zero-images-idx3-ubyte'],
   );
+  const shots = found.find((c) => c.name === 'shots');
+  assert.deepEqual([shots?.count, shots?.classNames, shots?.shape], [3, ['more', '(unsorted)'], [28, 28, 1]]);
+  assert.equal((await openDataset({ path: shots!.path })).count, 3);
   const broken = found.find((c) => c.name === 'broken.npy');
   assert.match(broken?.error ?? '', /wrong magic number/);
   assert.match(found.find((c) => c.name === 'zero-images-idx3-ubyte')?.error ?? '', /empty \(zero bytes\)/);
