@@ -62,6 +62,7 @@ function loadTfjsNode(): boolean {
   }
   try {
     // Optional and external to the bundle (scripts/build.mjs): resolved at run time or not at all.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would make it mandatory
     require('@tensorflow/tfjs-node');
     return true;
   } catch {

@@ -27,7 +27,7 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
       recurrentInitializer: 'zeros' as const, // replaced by a seeded orthogonal matrix below
       ...seededLayerInit(seeds),
     };
-    return config.rnn === 'lstm' ? tf.layers.lstm({ ...options, unitForgetBias: true }) : tf.layers.gru(options);
+    return config.rnn === 'lstm' ? tf.layers.lstm(options) : tf.layers.gru(options);
   };
 
   const input = tf.input({ shape: [length, vocabulary], name: 'encoder_input' });
@@ -50,6 +50,17 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
     const orthogonal = orthogonalMatrix(rows, cols, seeds.next());
     kernel.write(orthogonal);
     orthogonal.dispose();
+    if (config.rnn === 'lstm') {
+      // Keras's unit_forget_bias: the forget gate (second of the i, f, c, o blocks) starts open.
+      // Set here because tfjs's unitForgetBias initializer leaks tensors on every build.
+      const bias = layer.weights.find((w) => w.originalName.endsWith('bias'));
+      if (!bias) throw new Error(`${layer.name} has no bias`);
+      const units = config.rnnUnits;
+      const values = new Float32Array(4 * units).fill(1, units, 2 * units);
+      const forgetOpen = tf.tensor1d(values);
+      bias.write(forgetOpen);
+      forgetOpen.dispose();
+    }
   }
 
   const reconstruct = (x: tf.Tensor, training: boolean) =>

@@ -1,0 +1,110 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/trainer/backend';
+import { buildModel } from '../../../src/models/build-model';
+import { createOptimizer } from '../../../src/models/optimizer';
+import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
+import { trainStep } from '../../../src/models/train-step';
+import { syntheticImages, syntheticTable, syntheticText } from './synthetic-data';
+
+interface Case {
+  name: string;
+  config: object;
+  context: ModelConfigContext;
+  data: () => tf.Tensor;
+}
+
+const image: ModelConfigContext = { kind: 'image', inputShape: [16, 16, 1] };
+const cases: Case[] = [
+  { name: 'dense', config: { preset: 'dense' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'deep (tabular)', config: { preset: 'deep' }, context: { kind: 'tabular', inputShape: [12] }, data: () => syntheticTable(32, 12) },
+  { name: 'conv', config: { preset: 'conv' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  {
+    name: 'conv transpose, RGB, odd size',
+    config: { preset: 'conv', convTranspose: true },
+    context: { kind: 'image', inputShape: [10, 9, 3] },
+    data: () => syntheticImages(32, [10, 9, 3]),
+  },
+  { name: 'denoising gaussian', config: { preset: 'denoising' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'denoising masking', config: { preset: 'denoising', noise: { kind: 'masking', level: 0.25 } }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'sparse', config: { preset: 'sparse' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'vae', config: { preset: 'vae' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'vae (tabular)', config: { preset: 'vae' }, context: { kind: 'tabular', inputShape: [12] }, data: () => syntheticTable(32, 12) },
+  { name: 'sequence gru', config: { preset: 'sequence', rnnUnits: 32, codeSize: 16 }, context: { kind: 'text', inputShape: [6, 8] }, data: () => syntheticText(32, 6, 8) },
+  { name: 'sequence lstm', config: { preset: 'sequence', rnn: 'lstm', rnnUnits: 32, codeSize: 16 }, context: { kind: 'text', inputShape: [6, 8] }, data: () => syntheticText(32, 6, 8) },
+  { name: 'dense sgd', config: { preset: 'dense', optimizer: 'sgd', learningRate: 0.5 }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+  { name: 'dense rmsprop bce', config: { preset: 'dense', optimizer: 'rmsprop', loss: 'bce' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
+];
+
+/** Trains `steps` steps on one batch with a fresh model and optimizer; returns every step's loss. */
+function train(c: Case, steps: number, overrides: object = {}): number[] {
+  const config = parseModelConfig({ learningRate: 0.005, ...c.config, ...overrides }, c.context);
+  const built = buildModel(config, c.context.inputShape, c.context.kind);
+  const optimizer = createOptimizer(config);
+  const batch = c.data();
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const loss = trainStep(built, optimizer, batch);
+    losses.push(loss.dataSync()[0]);
+    loss.dispose();
+  }
+  batch.dispose();
+  optimizer.dispose();
+  built.dispose();
+  return losses;
+}
+
+describe('every preset trains on the wasm backend', () => {
+  let tensorsBefore = 0;
+  before(async () => {
+    const { name } = await initBackend('wasm');
+    assert.equal(name, 'wasm');
+    tensorsBefore = tf.memory().numTensors;
+  });
+
+  for (const c of cases) {
+    test(`${c.name}: the loss goes down in 20 steps`, () => {
+      const losses = train(c, 20);
+      assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
+      const first = losses[0];
+      const last = losses.slice(-3).reduce((a, b) => a + b, 0) / 3;
+      assert.ok(last < first * 0.95, `${c.name}: loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
+    });
+  }
+
+  test('same seed, same data, same backend: the same losses; another seed: other losses', () => {
+    for (const c of [cases[0], cases[2], cases[4], cases[7], cases[9]]) {
+      const a = train(c, 5, { seed: 7 });
+      const b = train(c, 5, { seed: 7 });
+      const other = train(c, 5, { seed: 8 });
+      assert.deepEqual(a, b, `${c.name}: identical losses with the same seed`);
+      assert.notDeepEqual(a, other, `${c.name}: other losses with another seed`);
+    }
+  });
+
+  test('the loss at training=false is deterministic and noise-free; perSampleError has one value per sample', () => {
+    const c = cases[4]; // denoising
+    const config = parseModelConfig(c.config, c.context);
+    const built = buildModel(config, c.context.inputShape, c.context.kind);
+    const batch = c.data();
+    const [clean1, clean2, noisy1, noisy2] = tf.tidy(() => [
+      built.loss(batch, false).dataSync()[0],
+      built.loss(batch, false).dataSync()[0],
+      built.loss(batch, true).dataSync()[0],
+      built.loss(batch, true).dataSync()[0],
+    ]);
+    assert.equal(clean1, clean2);
+    assert.notEqual(noisy1, noisy2, 'each training call draws fresh noise');
+    const errors = tf.tidy(() => built.perSampleError(batch).arraySync());
+    assert.equal(errors.length, 32);
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    assert.ok(Math.abs(mean - clean1) < 1e-5, 'the per-sample errors average to the clean loss');
+    batch.dispose();
+    built.dispose();
+  });
+
+  after(() => {
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'training leaves no tensors behind');
+  });
+});
