@@ -49,8 +49,17 @@ export function createArrayDataset(options: ArrayDatasetOptions): Dataset {
   }
   const inputShape = [...(options.inputShape ?? (kind === 'image' && sampleShape.length === 2 ? [...sampleShape, 1] : sampleShape))];
   const values = data.subarray(0, count * sampleSize) as StorageArray;
-  const scaling = kind === 'image' ? unitScaling(values) : standardizeScaling(values, count, sampleSize);
-  const fill = kind === 'image' ? unitFiller(values, sampleSize, scaling as Extract<Scaling, { kind: 'unit' }>) : standardizeFiller(values, sampleSize, scaling as Extract<Scaling, { kind: 'standardize' }>);
+  let scaling: Scaling;
+  let fill: Filler;
+  if (kind === 'image') {
+    const unit = unitScaling(values);
+    scaling = unit;
+    fill = unitFiller(values, sampleSize, unit);
+  } else {
+    const standardize = standardizeScaling(values, count, sampleSize);
+    scaling = standardize;
+    fill = standardizeFiller(values, sampleSize, standardize);
+  }
 
   const checkIndex = (i: number): void => {
     if (!(Number.isInteger(i) && i >= 0 && i < count)) throw new RangeError(`sample index ${i} is outside 0..${count - 1}`);
@@ -87,9 +96,11 @@ export function createArrayDataset(options: ArrayDatasetOptions): Dataset {
 }
 
 type Filler = (from: number, out: Float32Array, to: number) => void;
+type UnitScaling = Extract<Scaling, { kind: 'unit' }>;
+type StandardizeScaling = Extract<Scaling, { kind: 'standardize' }>;
 
-/** uint8 images are [0, 255] by definition; anything else is scaled by its actual range. */
-function unitScaling(values: StorageArray): Scaling {
+/** uint8 images are [0, 255] by definition; other values by their actual range unless they already look like pixels. */
+function unitScaling(values: StorageArray): UnitScaling {
   if (values instanceof Uint8Array) return { kind: 'unit', min: 0, max: 255 };
   let min = Infinity;
   let max = -Infinity;
@@ -99,12 +110,14 @@ function unitScaling(values: StorageArray): Scaling {
     if (v > max) max = v;
   }
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { kind: 'unit', min: 0, max: 1 };
-  // Floats already in [0, 1] are kept as they are rather than stretched.
-  if (min >= 0 && max <= 1 && (values instanceof Float32Array || values instanceof Float64Array)) return { kind: 'unit', min: 0, max: 1 };
+  const isFloat = values instanceof Float32Array || values instanceof Float64Array;
+  // Floats already in [0, 1] are kept as they are, and integers within 0..255 are pixel values: not stretched.
+  if (isFloat && min >= 0 && max <= 1) return { kind: 'unit', min: 0, max: 1 };
+  if (!isFloat && min >= 0 && max <= 255) return { kind: 'unit', min: 0, max: 255 };
   return { kind: 'unit', min, max: max > min ? max : min + 1 };
 }
 
-function unitFiller(values: StorageArray, sampleSize: number, scaling: { min: number; max: number }): Filler {
+function unitFiller(values: StorageArray, sampleSize: number, scaling: UnitScaling): Filler {
   if (values instanceof Uint8Array && scaling.min === 0 && scaling.max === 255) {
     // A lookup table gives exactly v / 255 in float32 and is the fastest path for the common case.
     const table = new Float32Array(256);
@@ -121,7 +134,7 @@ function unitFiller(values: StorageArray, sampleSize: number, scaling: { min: nu
 }
 
 /** Mean and standard deviation per column, over every row; a constant column gets std 1 (no division by 0). */
-function standardizeScaling(values: StorageArray, count: number, columns: number): Scaling {
+function standardizeScaling(values: StorageArray, count: number, columns: number): StandardizeScaling {
   const sum = new Float64Array(columns);
   const sumSquares = new Float64Array(columns);
   for (let r = 0; r < count; r++) {
@@ -143,7 +156,7 @@ function standardizeScaling(values: StorageArray, count: number, columns: number
   return { kind: 'standardize', mean, std };
 }
 
-function standardizeFiller(values: StorageArray, sampleSize: number, scaling: { mean: number[]; std: number[] }): Filler {
+function standardizeFiller(values: StorageArray, sampleSize: number, scaling: StandardizeScaling): Filler {
   const mean = Float64Array.from(scaling.mean);
   const inverseStd = Float64Array.from(scaling.std, (s) => 1 / s);
   return (from, out, to) => {

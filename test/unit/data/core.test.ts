@@ -76,6 +76,12 @@ test('fillBatch: non-uint8 images are scaled by the data range into [0, 1]', asy
   assert.deepEqual(Array.from(out), [0, 0.25, 0.5, 1]);
   const preview = previewImages(ds, [0]);
   assert.deepEqual(Array.from(preview.pixels), [0, 64, 128, 255]);
+
+  // Integers within 0..255 are taken as pixel values, not stretched to their own range.
+  const pixelLike = Buffer.alloc(2 * 4 * 4);
+  [0, 10, 20, 200, 5, 5, 5, 5].forEach((v, i) => pixelLike.writeInt32LE(v, i * 4));
+  const ints = await openDataset({ path: writeFile(dir, 'i32.npy', npyBytes('<i4', [2, 2, 2], pixelLike)) });
+  assert.deepEqual(ints.scaling, { kind: 'unit', min: 0, max: 255 });
 });
 
 test('stats and summary of the sample IDX slice: class counts, value range, 32-bin histogram', async () => {
