@@ -122,7 +122,7 @@ export const LAB_STRINGS = {
   'train.configChanged': 'The model changed since this run; train again to use it.',
   'train.announceEpoch': 'Epoch {0}: loss {1}, validation loss {2}',
   'train.announceEpochNoVal': 'Epoch {0}: loss {1}',
-  'train.announceDone': 'Training {0}: final loss {1}',
+  'train.announceDone': 'Training ended ({0}): final loss {1}',
 
   // loss chart
   'chart.title': 'Loss',

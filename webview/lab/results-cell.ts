@@ -1,5 +1,5 @@
 import type { LabReplyResults, LabState, RunView } from '../../src/protocol/lab-protocol';
-import { button, dropdown, slider, textField, type Button, type Field, type Slider } from '../shared/components';
+import { button, dropdown, slider, textField, type Button, type Slider } from '../shared/components';
 import { el, replaceChildren } from '../shared/dom';
 import { imageGrid } from '../shared/image-grid';
 import { epochOffset } from '../shared/loss-series';
@@ -33,9 +33,9 @@ export class ResultsCell {
   private readonly generateButtons: Record<GenerateMode, Button>;
   private readonly sections: HTMLElement;
   private readonly empty = el('p', { className: 'ae-muted', text: t('results.none') });
-  private sampleA: Field | undefined;
-  private sampleB: Field | undefined;
   private steps = '8';
+  private chosenA = '';
+  private chosenB = '';
   private sampleChoices = '';
   private run: RunView | undefined;
   private epochIndex: number | undefined;
@@ -152,12 +152,14 @@ export class ResultsCell {
     if (choices !== this.sampleChoices) {
       this.sampleChoices = choices;
       const options = indices.map((index) => ({ value: String(index), label: t('results.sample', index) }));
-      const a = this.sampleA?.value ?? String(indices[0] ?? '');
-      const b = this.sampleB?.value ?? String(indices[1] ?? indices[0] ?? '');
-      this.sampleA = dropdown({ label: t('results.sampleA'), value: a, options, onChange: () => undefined });
-      this.sampleB = dropdown({ label: t('results.sampleB'), value: b, options, onChange: () => undefined });
+      // A choice survives new epochs (same samples); otherwise the first two samples.
+      const has = (value: string) => indices.some((index) => String(index) === value);
+      if (!has(this.chosenA)) this.chosenA = String(indices[0] ?? '');
+      if (!has(this.chosenB)) this.chosenB = String(indices[1] ?? indices[0] ?? '');
+      const sampleA = dropdown({ label: t('results.sampleA'), value: this.chosenA, options, onChange: (value) => (this.chosenA = value) });
+      const sampleB = dropdown({ label: t('results.sampleB'), value: this.chosenB, options, onChange: (value) => (this.chosenB = value) });
       const steps = textField({ label: t('results.steps'), value: this.steps, onChange: (value) => (this.steps = value) });
-      replaceChildren(this.generateForm, this.sampleA.element, this.sampleB.element, steps.element);
+      replaceChildren(this.generateForm, sampleA.element, sampleB.element, steps.element);
     }
     // Generation decodes from the saved model, which exists once the run has ended.
     const ready = run.status !== 'running' && run.runDir !== '' && run.epochs.length > 0;
@@ -172,8 +174,8 @@ export class ResultsCell {
     const steps = Math.min(32, Math.max(2, Math.round(Number(this.steps) || 8)));
     const request: { mode: GenerateMode; a?: number; b?: number; steps: number } = { mode, steps };
     if (mode === 'interpolate') {
-      request.a = Number(this.sampleA?.value);
-      request.b = Number(this.sampleB?.value);
+      request.a = Number(this.chosenA);
+      request.b = Number(this.chosenB);
     }
     replaceChildren(this.generateHost, el('p', { className: 'ae-muted', text: t('results.generating') }));
     this.cell.setError(undefined);
