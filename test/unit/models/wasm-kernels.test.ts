@@ -83,6 +83,27 @@ describe('wasm training kernels equal the cpu backend', () => {
     });
   }
 
+  for (const [xShape, segments] of [
+    [[7, 3], 4],
+    [[5, 2, 3], 6],
+    [[9, 2, 2], 2],
+  ] as const) {
+    test(`UnsortedSegmentSum x=${xShape} segments=${segments}`, async () => {
+      const x = tf.randomNormal([...xShape], 0, 1, 'float32', 8);
+      // Includes an id outside [0, segments), which contributes nothing.
+      const ids = tf.tensor1d(Array.from({ length: xShape[0] }, (_, i) => (i * 5) % (segments + 1)), 'int32');
+      const { cpu, wasm } = await onBothBackends(() => tf.unsortedSegmentSum(x, ids, segments));
+      assertClose(wasm, cpu, 'unsortedSegmentSum');
+    });
+  }
+
+  test('an embedding lookup (gather) has the same gradient on wasm as on cpu', async () => {
+    const table = tf.randomNormal([6, 4], 0, 1, 'float32', 9);
+    const indices = tf.tensor2d([[0, 2, 2], [5, 1, 0]], [2, 3], 'int32');
+    const { cpu, wasm } = await onBothBackends(() => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, indices))))(table));
+    assertClose(wasm, cpu, 'gather gradient');
+  });
+
   test('a conv layer trains on wasm with the same gradient as on cpu', async () => {
     const x = tf.randomNormal([4, 12, 12, 2], 0, 1, 'float32', 6) as tf.Tensor4D;
     const filter = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 7) as tf.Tensor4D;

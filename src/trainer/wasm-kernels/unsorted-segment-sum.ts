@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { runBackendKernel, type DisposingBackend } from './compose';
+
+/**
+ * UnsortedSegmentSum (the gradient of gather, hence of an Embedding layer) for a backend that lacks
+ * it, as one matrix product of the backend's own kernels:
+ *   out[s] = sum over i with ids[i] = s of x[i]   =   oneHot(ids, segments)^T · x
+ * Ids outside [0, numSegments) contribute nothing, as in TensorFlow.
+ */
+export function unsortedSegmentSumKernel(backendName: string): tf.KernelConfig {
+  return {
+    kernelName: tf.UnsortedSegmentSum,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, segmentIds } = inputs as unknown as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
+      if (x.dtype !== 'float32') throw new Error(`UnsortedSegmentSum on ${backendName} supports float32 only, got ${x.dtype}.`);
+      const owner = backend as DisposingBackend;
+      const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap) =>
+        runBackendKernel(backendName, owner, name, kernelInputs, kernelAttrs);
+      const count = segmentIds.shape.reduce((a, b) => a * b, 1);
+      const rest = x.shape.slice(segmentIds.shape.length);
+      const width = rest.reduce((a, b) => a * b, 1);
+      const ids = run(tf.Reshape, { x: segmentIds }, { shape: [count] });
+      const rows = run(tf.Reshape, { x }, { shape: [count, width] });
+      // wasm's OneHot writes int32 whatever dtype it is asked for: cast explicitly.
+      const membershipInt = run(tf.OneHot, { indices: ids }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' });
+      const membership = run(tf.Cast, { x: membershipInt }, { dtype: 'float32' }); // [count, segments]
+      const sums = run(tf.BatchMatMul, { a: membership, b: rows }, { transposeA: true, transposeB: false }); // [segments, width]
+      const out = run(tf.Reshape, { x: sums }, { shape: [numSegments, ...rest] });
+      for (const t of [ids, rows, membershipInt, membership, sums]) owner.disposeData(t.dataId);
+      return out;
+    },
+  };
+}
