@@ -15,6 +15,8 @@ import type { LabState, ToLab } from '../../src/protocol/lab-protocol';
 
 export const root = join(__dirname, '..', '..');
 export const resultsDir = join(root, 'test-results');
+/** The built webview bundles under test (WEBVIEW_DIST overrides, e.g. for a build of one's own). */
+const webviewDist = process.env.WEBVIEW_DIST ?? join(root, 'dist', 'webview');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -106,8 +108,8 @@ async function serve(theme: Theme): Promise<ServedPage> {
       response.end(`html { ${THEMES[theme].css} }`);
       return;
     }
-    const file = normalize(join(root, path));
-    const allowed = [join(root, 'dist', 'webview') + sep, join(root, 'media') + sep].some((prefix) => file.startsWith(prefix));
+    const file = path.startsWith('/dist/webview/') ? normalize(join(webviewDist, path.slice('/dist/webview/'.length))) : normalize(join(root, path));
+    const allowed = [webviewDist + sep, join(root, 'media') + sep].some((prefix) => file.startsWith(prefix));
     if (!allowed || !existsSync(file)) {
       response.writeHead(404).end();
       return;
@@ -150,7 +152,9 @@ function pageHtml(app: WebviewApp, csp: string, nonce: string, theme: Theme): st
 function isToolkitFocusProbe(sourceFile: string, line: number): boolean {
   const match = /\/dist\/webview\/([\w-]+\.js)$/.exec(sourceFile);
   if (!match) return false;
-  const lines = readFileSync(join(root, 'dist', 'webview', match[1]), 'utf8').split('\n');
+  const file = join(webviewDist, match[1]);
+  if (!existsSync(file)) return false;
+  const lines = readFileSync(file, 'utf8').split('\n');
   const around = lines.slice(Math.max(0, line - 20), line).join('\n');
   return /function canUseFocusVisible\(\)/.test(around) && /document\.head\.appendChild\(styleElement\)/.test(lines[line - 1] ?? '');
 }
@@ -181,8 +185,8 @@ const fakeVsCode = readFileSync(join(__dirname, 'fake-vscode.js'), 'utf8');
 
 export async function launchWebviewBrowser(): Promise<WebviewBrowser> {
   for (const app of ['lab', 'training-view', 'inspector']) {
-    if (!existsSync(join(root, 'dist', 'webview', `${app}.js`))) {
-      throw new Error(`dist/webview/${app}.js is missing: run \`npm run build\` first`);
+    if (!existsSync(join(webviewDist, `${app}.js`))) {
+      throw new Error(`${join(webviewDist, `${app}.js`)} is missing: run \`npm run build\` first`);
     }
   }
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
@@ -210,12 +214,15 @@ export async function launchWebviewBrowser(): Promise<WebviewBrowser> {
         errors,
         posted,
         async waitForPosted(type, count = 1) {
-          await page.waitForFunction(
-            `window.__probe.posted().filter((m) => m.type === ${JSON.stringify(type)}).length >= ${count}`,
-            undefined,
-            { timeout: 5000 },
-          );
-          return (await posted()).filter((m) => m.type === type)[count - 1];
+          // Polled from here: page.waitForFunction with a string predicate needs eval in the page,
+          // which the content security policy (rightly) refuses.
+          const deadline = Date.now() + 5000;
+          for (;;) {
+            const matching = (await posted()).filter((m) => m.type === type);
+            if (matching.length >= count) return matching[count - 1];
+            if (Date.now() > deadline) throw new Error(`the page did not post ${count} × "${type}" (posted: ${(await posted()).map((m) => m.type).join(', ')})`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
         },
         async send(message) {
           await probe('send', message);

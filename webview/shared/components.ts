@@ -43,7 +43,8 @@ export interface ButtonOptions {
 }
 
 export function button(options: ButtonOptions): Button {
-  const text = el('span', { text: options.label });
+  // A bare text node: the toolkit sizes every slotted <span> as a 16px icon.
+  const text = document.createTextNode(options.label);
   const element = el('vscode-button', { attrs: { appearance: options.appearance ?? 'primary' } }, [
     options.icon ? withSlot(icon(options.icon), 'start') : null,
     text,
