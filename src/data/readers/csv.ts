@@ -15,7 +15,7 @@ import { classLabelsFromStrings } from './labels';
 export const LABEL_COLUMN_NAMES: readonly string[] = ['label', 'labels', 'class', 'target', 'y', 'species', 'category'];
 const MAX_REPORTED_PROBLEMS = 5;
 
-type Record = { record: string[]; info: { lines: number } };
+type ParsedRow = { record: string[]; info: { lines: number } };
 
 export function detectDelimiter(file: string, firstLine: string): string {
   if (/\.tsv$/i.test(file)) return '\t';
@@ -30,7 +30,7 @@ function isNumberCell(cell: string): boolean {
 }
 
 /** Parses the text into records with their line numbers; syntax errors (a stray quote) become one DatasetError. */
-export function parseDelimited(file: string, text: string): { records: Record[]; delimiter: string } {
+export function parseDelimited(file: string, text: string): { records: ParsedRow[]; delimiter: string } {
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
   const delimiter = detectDelimiter(file, firstLine);
   try {
@@ -41,16 +41,24 @@ export function parseDelimited(file: string, text: string): { records: Record[];
       skip_empty_lines: true,
       relax_column_count: true, // reported below with our own line numbers
       info: true,
-    }) as Record[];
+    }) as ParsedRow[];
     return { records, delimiter };
   } catch (error) {
     throw new DatasetError(file, `cannot be parsed as ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${errorMessage(error)}`);
   }
 }
 
-export function headerOf(records: Record[]): string[] | undefined {
+/**
+ * The first row is a header when one of its cells is text over a column of numbers (or when it is the
+ * only row and holds text). Text over text is a label column, not a header.
+ */
+export function headerOf(records: ParsedRow[]): string[] | undefined {
   const first = records[0]?.record;
-  return first && first.some((cell) => cell !== '' && !isNumberCell(cell)) ? first : undefined;
+  const second = records[1]?.record;
+  if (!first) return undefined;
+  const isText = (cell: string): boolean => cell !== '' && !isNumberCell(cell);
+  const looksLikeHeader = second ? first.some((cell, c) => isText(cell) && second[c] !== undefined && isNumberCell(second[c])) : first.some(isText);
+  return looksLikeHeader ? first : undefined;
 }
 
 function resolveLabelColumn(file: string, labelColumn: string | number | undefined, header: string[] | undefined, width: number): number | undefined {
@@ -89,6 +97,7 @@ export async function readCsvDataset(ref: DatasetRef): Promise<Dataset> {
   const labelTexts: string[] = [];
   const problems: string[] = [];
   let problemCount = 0;
+  const textColumns = new Set<number>();
   const report = (line: number, column: number, problem: string): void => {
     problemCount++;
     if (problems.length < MAX_REPORTED_PROBLEMS) {
@@ -108,7 +117,10 @@ export async function readCsvDataset(ref: DatasetRef): Promise<Dataset> {
       const c = featureIndices[f];
       const cell = record[c];
       if (cell === '') report(info.lines, c, 'missing value');
-      else if (!isNumberCell(cell)) report(info.lines, c, `${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)} is not a number`);
+      else if (!isNumberCell(cell)) {
+        textColumns.add(c);
+        report(info.lines, c, `${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)} is not a number`);
+      }
       else values[r * featureIndices.length + f] = Number(cell);
     }
     if (labelIndex !== undefined) {
@@ -119,7 +131,10 @@ export async function readCsvDataset(ref: DatasetRef): Promise<Dataset> {
   }
   if (problemCount > 0) {
     const more = problemCount > problems.length ? `; and ${problemCount - problems.length} more` : '';
-    throw new DatasetError(file, `${problemCount === 1 ? 'has a problem' : `has ${problemCount} problems`}: ${problems.join('; ')}${more}`);
+    // Text in just one column is most likely a class column nobody named.
+    const [textColumn] = textColumns;
+    const hint = textColumns.size === 1 && ref.labelColumn === undefined ? ` (if column ${textColumn + 1} holds class labels, choose it as the label column, index ${textColumn})` : '';
+    throw new DatasetError(file, `${problemCount === 1 ? 'has a problem' : `has ${problemCount} problems`}: ${problems.join('; ')}${more}${hint}`);
   }
 
   const labels = labelIndex !== undefined ? classLabelsFromStrings(file, labelTexts) : undefined;

@@ -67,10 +67,19 @@ test('CSV hostile input: missing values, text and NaN cells with line numbers an
     text,
     /^has 3 problems: line 3, column 2 \("b"\): "hello" is not a number; line 4, column 1 \("a"\): "NaN" is not a number; line 5, column 2 \("b"\): "Infinity" is not a number$/,
   );
-  const many = writeFile(dir, 'many.csv', `x\n${Array.from({ length: 9 }, () => 'oops').join('\n')}\n`);
-  await assertDatasetError(openDataset({ path: many, labelColumn: 'nope' }), many, /has no label column named "nope" \(columns are "x"\)/);
+  const named = writeFile(dir, 'named.csv', 'x,y\n1,2\n');
+  await assertDatasetError(openDataset({ path: named, labelColumn: 'nope' }), named, /has no label column named "nope" \(columns are "x", "y"\)/);
   const manyNoHeader = writeFile(dir, 'many2.csv', `1\n${Array.from({ length: 9 }, () => 'oops').join('\n')}\n`);
   await assertDatasetError(openDataset({ path: manyNoHeader }), manyNoHeader, /has 9 problems: line 2, column 1: "oops" is not a number; .*; and 4 more$/);
+  // Text under text is a label column, not a header: without a chosen label column the error says so.
+  const unnamed = writeFile(dir, 'unnamed.csv', '1,2,setosa\n3,4,virginica\n');
+  await assertDatasetError(
+    openDataset({ path: unnamed }),
+    unnamed,
+    /^has 2 problems: line 1, column 3: "setosa" is not a number; line 2, column 3: "virginica" is not a number \(if column 3 holds class labels, choose it as the label column, index 2\)$/,
+  );
+  const chosen = await openDataset({ path: unnamed, labelColumn: 2 });
+  assert.deepEqual([chosen.count, chosen.classNames], [2, ['setosa', 'virginica']]);
   const ragged = writeFile(dir, 'ragged.csv', '1,2,3\n4,5\n');
   await assertDatasetError(openDataset({ path: ragged }), ragged, /line 2: has 2 cells, expected 3/);
   const quote = writeFile(dir, 'quote.csv', 'a,b\n1,"2\n3,4\n');
