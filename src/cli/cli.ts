@@ -169,6 +169,9 @@ async function train(args: string[]): Promise<number> {
             break;
           case 'error':
             failure = message.message;
+            // Before `started` an error ends the attempt (bad data or config: no run folder exists);
+            // after it, `done` with status failed follows.
+            if (!runDir) resolveFinished();
             break;
           case 'done':
             outcome = message;

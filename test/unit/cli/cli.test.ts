@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PNG } from 'pngjs';
+import { cliScript, ensureBuilt, fashionImages, repoRoot, temporaryFolder, wordsFile } from '../trainer/trainer-helpers';
+
+// The CLI end to end: dist/cli.js as a user runs it, forking dist/trainer.js beside itself.
+
+function cli(args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [cliScript, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, AUTOENCODER_LAB_BACKEND: 'wasm' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('autoencoder-lab CLI', () => {
+  const folder = temporaryFolder('cli');
+  before(() => ensureBuilt());
+  after(() => folder.remove());
+
+  test('train writes a run folder and a self-contained report.html, with plain lines when not on a terminal', () => {
+    const result = cli(['train', fashionImages, '--epochs', '2', '--limit', '300', '--batch-size', '64', '--code-size', '16', '--seed', '7'], folder.path);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /\r|\x1b\[/, 'no progress bar redraws in a pipe');
+    assert.match(result.stdout, /^epoch 1: loss [\d.]+, val_loss [\d.]+, [\d.]+ s, \d+ samples\/s$/m);
+    assert.match(result.stdout, /^completed: 2 epoch\(s\), final loss [\d.]+$/m);
+
+    // Default --out: .autoencoder-lab/runs under the current directory.
+    const runsRoot = join(folder.path, '.autoencoder-lab', 'runs');
+    const [name] = readdirSync(runsRoot);
+    assert.match(name, /^\d{8}-\d{6}-fashion-mnist-train-dense$/);
+    const runDir = join(runsRoot, name);
+    for (const file of ['config.json', 'metrics.jsonl', 'status.json', 'reconstructions.json', 'report.html', 'model/autoencoder/model.json']) {
+      assert.ok(existsSync(join(runDir, file)), file);
+    }
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    assert.deepEqual([config.config.epochs, config.config.batchSize, config.config.codeSize, config.config.seed], [2, 64, 16, 7]);
+    assert.equal(config.dataset.limit, 300);
+    assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).status, 'completed');
+
+    const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+    assert.match(html, /<svg [^>]*aria-label="Loss per epoch"/);
+    assert.equal((html.match(/<path d="M/g) ?? []).length, 2, 'training and validation curves');
+    assert.match(html, /Backend<\/th><td>wasm/);
+    assert.match(html, /enc_dense_1/, 'model summary table');
+    assert.doesNotMatch(html, /<script|src="http|href="http/, 'self-contained');
+    const images = [...html.matchAll(/src="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], 'base64')));
+    assert.equal(images.length, 32, '8 inputs + 8 reconstructions, and the 8 + 8 worst');
+    assert.ok(images.every((png) => png.width === 28 && png.height === 28));
+  });
+
+  test('train on text picks the sequence preset', () => {
+    const result = cli(['train', wordsFile, '--epochs', '1', '--limit', '64', '--batch-size', '32', '--out', join(folder.path, 'text-runs')], folder.path);
+    assert.equal(result.code, 0, result.stderr);
+    const [name] = readdirSync(join(folder.path, 'text-runs'));
+    const html = readFileSync(join(folder.path, 'text-runs', name, 'report.html'), 'utf8');
+    assert.match(name, /-sequence$/);
+    assert.match(html, /<th>Input<\/th><th>Reconstruction<\/th>/);
+  });
+
+  test('inspect prints format, count, shape, dtype, value range and class counts', () => {
+    const result = cli(['inspect', fashionImages], folder.path);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^format\s+idx$/m);
+    assert.match(result.stdout, /^count\s+2000$/m);
+    assert.match(result.stdout, /^shape\s+28 × 28 \(model input 28 × 28 × 1\)$/m);
+    assert.match(result.stdout, /^dtype\s+uint8$/m);
+    assert.match(result.stdout, /^values\s+0 … 255 /m);
+    assert.match(result.stdout, /^classes\s+10: T-shirt\/top \d+, Trouser \d+/m);
+  });
+
+  test('bad input: non-zero exit, one clear error on stderr, no run written', () => {
+    const out = join(folder.path, 'bad-runs');
+    const missing = join(folder.path, 'missing.npy');
+    const noData = cli(['train', missing, '--out', out], folder.path);
+    assert.equal(noData.code, 1);
+    assert.equal(noData.stderr.trim().split('\n').length, 1, noData.stderr);
+    assert.match(noData.stderr, new RegExp(`^autoencoder-lab: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+
+    const notData = cli(['train', join(repoRoot, 'package.json'), '--out', out], folder.path);
+    assert.equal(notData.code, 1);
+    assert.match(notData.stderr, /package\.json: has an unknown dataset format/);
+
+    const badConfig = cli(['train', wordsFile, '--model', 'conv', '--out', out], folder.path);
+    assert.equal(badConfig.code, 1);
+    assert.match(badConfig.stderr, /^autoencoder-lab: Invalid model config: the conv preset cannot read text/);
+    assert.equal(existsSync(out), false, 'nothing written');
+
+    const badNumber = cli(['train', fashionImages, '--epochs', 'many'], folder.path);
+    assert.equal(badNumber.code, 2);
+    assert.match(badNumber.stderr, /--epochs must be a whole number ≥ 1, got "many"/);
+    const badOption = cli(['train', fashionImages, '--epoch', '3'], folder.path);
+    assert.equal(badOption.code, 2);
+    assert.match(badOption.stderr, /Unknown option '--epoch'/);
+    const badCommand = cli(['fit'], folder.path);
+    assert.equal(badCommand.code, 2);
+    assert.match(badCommand.stderr, /unknown command "fit"/);
+    assert.equal(existsSync(join(folder.path, '.autoencoder-lab', 'runs')) ? readdirSync(join(folder.path, '.autoencoder-lab', 'runs')).length : 1, 1);
+  });
+});
