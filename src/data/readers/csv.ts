@@ -133,7 +133,7 @@ export async function readCsvDataset(ref: DatasetRef): Promise<Dataset> {
     const more = problemCount > problems.length ? `; and ${problemCount - problems.length} more` : '';
     // Text in just one column is most likely a class column nobody named.
     const [textColumn] = textColumns;
-    const hint = textColumns.size === 1 && ref.labelColumn === undefined ? ` (if column ${textColumn + 1} holds class labels, choose it as the label column, index ${textColumn})` : '';
+    const hint = textColumns.size === 1 && width > 1 && ref.labelColumn === undefined ? ` (if column ${textColumn + 1} holds class labels, choose it as the label column, index ${textColumn})` : '';
     throw new DatasetError(file, `${problemCount === 1 ? 'has a problem' : `has ${problemCount} problems`}: ${problems.join('; ')}${more}${hint}`);
   }
 
