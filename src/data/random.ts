@@ -51,6 +51,6 @@ export function permutation(count: number, random: Random): Int32Array {
 
 /** `k` distinct indices out of [0, count), in increasing order (all of them when k >= count). */
 export function sampleIndices(count: number, k: number, random: Random): Int32Array {
-  if (k >= count) return permutation(count, () => 0).sort();
+  if (k >= count) return Int32Array.from({ length: count }, (_, i) => i);
   return permutation(count, random).subarray(0, k).sort();
 }
