@@ -1,9 +1,9 @@
-import type { LabState, ToLab } from '../../src/protocol/lab-protocol';
+import type { ToLab } from '../../src/protocol/lab-protocol';
 import { registerComponents } from '../shared/components';
 import { DatasetView } from '../shared/dataset-view';
 import { el, icon, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
-import { reduceLabMessage } from '../shared/run-reducer';
+import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
 
@@ -15,7 +15,7 @@ import { connectToHost } from '../shared/vscode-api';
 
 registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
-let state: LabState | undefined;
+let state: LabModel | undefined;
 let dataset: DatasetView | undefined;
 let shownDataset: unknown;
 let shownError: string | undefined;

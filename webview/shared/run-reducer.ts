@@ -2,10 +2,16 @@ import type { LabState, RunView, ToLab } from '../../src/protocol/lab-protocol';
 import type { FromTrainer } from '../../src/protocol/trainer-protocol';
 
 /**
+ * The webview's model: the host's state plus the trainer's backend, which `ready` announces
+ * before any run exists (the run view that `started` makes then carries it).
+ */
+export type LabModel = LabState & { trainerBackend?: string };
+
+/**
  * Folds the host's messages into the view state. Pure: never mutates its input, so views can
  * skip redrawing whatever kept its identity (`prev.run.epochs === next.run.epochs`).
  */
-export function reduceLabMessage(state: LabState | undefined, message: ToLab): LabState | undefined {
+export function reduceLabMessage(state: LabModel | undefined, message: ToLab): LabModel | undefined {
   switch (message.type) {
     case 'state':
       return message.state;
@@ -36,7 +42,7 @@ function emptyRun(runDir: string, config: Record<string, unknown>): RunView {
   };
 }
 
-function withRun(state: LabState, update: (run: RunView) => RunView): LabState {
+function withRun(state: LabModel, update: (run: RunView) => RunView): LabModel {
   if (!state.run) return state;
   return { ...state, run: update(state.run) };
 }
@@ -49,16 +55,19 @@ function upsertByEpoch<T extends { epoch: number }>(list: readonly T[], item: T)
   return kept;
 }
 
-export function reduceTrainerEvent(state: LabState, event: FromTrainer): LabState {
+export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabModel {
   switch (event.type) {
-    case 'ready':
-      return withRun(state, (run) => ({ ...run, backend: event.backend }));
+    case 'ready': {
+      const next = { ...state, trainerBackend: event.backend };
+      return withRun(next, (run) => ({ ...run, backend: event.backend }));
+    }
     case 'started': {
       const previous = state.run;
       const run = emptyRun(event.runDir, event.config);
       run.graph = event.graph;
-      // The backend is announced by `ready`, before `started`; keep it when the same trainer starts again.
-      if (previous?.backend) run.backend = previous.backend;
+      // The backend is announced by `ready`, before `started`, or came with the state.
+      const backend = state.trainerBackend ?? previous?.backend;
+      if (backend) run.backend = backend;
       return { ...state, config: event.config, graph: event.graph, graphError: undefined, run };
     }
     case 'progress': {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LabState } from '../../src/protocol/lab-protocol';
+import type { FromTrainer } from '../../src/protocol/trainer-protocol';
+import { reduceLabMessage, reduceTrainerEvent, runNameOf } from '../../webview/shared/run-reducer';
+import { initialState, loadRunFixture } from './fixture';
+
+const fixture = loadRunFixture();
+
+function fold(state: LabState, events: readonly FromTrainer[]): LabState {
+  return events.reduce(reduceTrainerEvent, state);
+}
+
+const started: Extract<FromTrainer, { type: 'started' }> = {
+  type: 'started',
+  runDir: '/w/.autoencoder-lab/runs/20260101-120000-x',
+  dataset: fixture.dataset.summary,
+  graph: { preset: 'dense', layers: [], totalParams: 10, codeShape: [null, 2] },
+  config: { preset: 'dense', epochs: 2 },
+  resumedFromEpoch: 0,
+};
+
+describe('run reducer', () => {
+  it('folds a whole recorded run into a completed run view', () => {
+    const state = fold(initialState(fixture), fixture.events);
+    const run = state.run;
+    assert.ok(run, 'a run view exists');
+    const epochEnds = fixture.events.filter((e) => e.type === 'epochEnd');
+    const reconstructions = fixture.events.filter((e) => e.type === 'reconstructions');
+    const done = fixture.events.find((e): e is Extract<FromTrainer, { type: 'done' }> => e.type === 'done');
+    assert.equal(run.epochs.length, epochEnds.length);
+    assert.equal(run.reconstructions.length, reconstructions.length);
+    assert.equal(run.status, done?.status ?? 'running');
+    assert.equal(run.paused, false);
+    assert.equal(run.batchSteps.length, run.batchLosses.length);
+    assert.ok(run.batchSteps.every((step, i) => i === 0 || step > run.batchSteps[i - 1]), 'batch steps ascend');
+    if (fixture.events.some((e) => e.type === 'ready')) assert.ok(run.backend, 'the backend from ready is kept');
+  });
+
+  it('never mutates the state it is given', () => {
+    const before = fold(initialState(fixture), [started]);
+    const snapshot = JSON.stringify(before);
+    const after = reduceTrainerEvent(before, { type: 'batchLoss', steps: [1, 2], losses: [0.5, 0.4] });
+    assert.equal(JSON.stringify(before), snapshot);
+    assert.notEqual(after.run, before.run);
+    assert.notEqual(after.run!.batchSteps, before.run!.batchSteps);
+    // Untouched parts keep their identity: views skip redrawing them.
+    assert.equal(after.run!.epochs, before.run!.epochs);
+    assert.equal(after.dataset, before.dataset);
+  });
+
+  it('started makes a fresh run with the run folder name, graph and config', () => {
+    const old = fold(initialState(fixture), fixture.events);
+    const state = reduceTrainerEvent(old, started);
+    assert.equal(state.run!.name, '20260101-120000-x');
+    assert.equal(state.run!.status, 'running');
+    assert.deepEqual(state.run!.epochs, []);
+    assert.deepEqual(state.run!.reconstructions, []);
+    assert.equal(state.graph, started.graph);
+    assert.deepEqual(state.config, started.config);
+  });
+
+  it('drops batch steps it already has (an overlapping snapshot)', () => {
+    let state = fold(initialState(fixture), [started, { type: 'batchLoss', steps: [1, 2, 3], losses: [3, 2, 1] }]);
+    state = reduceTrainerEvent(state, { type: 'batchLoss', steps: [2, 3, 4], losses: [2, 1, 0.5] });
+    assert.deepEqual(state.run!.batchSteps, [1, 2, 3, 4]);
+    assert.deepEqual(state.run!.batchLosses, [3, 2, 1, 0.5]);
+  });
+
+  it('a repeated epoch (resumed run) replaces the earlier entry, in epoch order', () => {
+    const metrics = (epoch: number, loss: number) => ({ type: 'epochEnd' as const, metrics: { epoch, loss, val_loss: null, seconds: 1, samples_per_second: 10 } });
+    const state = fold(initialState(fixture), [started, metrics(1, 0.5), metrics(2, 0.4), metrics(2, 0.3)]);
+    assert.deepEqual(state.run!.epochs.map((m) => [m.epoch, m.loss]), [[1, 0.5], [2, 0.3]]);
+  });
+
+  it('pause, resume and done', () => {
+    let state = fold(initialState(fixture), [started, { type: 'paused' }]);
+    assert.equal(state.run!.paused, true);
+    state = reduceTrainerEvent(state, { type: 'resumed' });
+    assert.equal(state.run!.paused, false);
+    state = fold(state, [{ type: 'paused' }, { type: 'done', runDir: started.runDir, status: 'stopped', finalLoss: null }]);
+    assert.equal(state.run!.status, 'stopped');
+    assert.equal(state.run!.paused, false, 'a finished run is not paused');
+  });
+
+  it('an error without a requestId fails the run, even one that never started', () => {
+    const failed = reduceTrainerEvent(initialState(fixture), { type: 'error', message: 'config.json: codeSize must be positive' });
+    assert.equal(failed.run!.status, 'failed');
+    assert.equal(failed.run!.error, 'config.json: codeSize must be positive');
+    const running = fold(initialState(fixture), [started]);
+    const answered = reduceTrainerEvent(running, { type: 'error', message: 'no such page', requestId: 4 });
+    assert.equal(answered, running, 'an error answering a request leaves the run alone');
+  });
+
+  it('increments before any state are ignored; a state message replaces everything', () => {
+    assert.equal(reduceLabMessage(undefined, { type: 'trainer', event: started }), undefined);
+    const state = initialState(fixture);
+    assert.equal(reduceLabMessage(undefined, { type: 'state', state }), state);
+    assert.equal(reduceLabMessage(state, { type: 'reply', requestId: 1, result: {} }), state);
+  });
+
+  it('events for a run arrive without a run view: progress is ignored until started', () => {
+    const state = initialState(fixture);
+    const after = reduceTrainerEvent(state, { type: 'progress', epoch: 1, epochs: 2, batch: 1, batches: 2, samplesPerSecond: 1, etaSeconds: 1, elapsedSeconds: 1 });
+    assert.equal(after, state);
+  });
+
+  it('run names come from the last path segment on any platform', () => {
+    assert.equal(runNameOf('C:\\ws\\.autoencoder-lab\\runs\\20260101-x'), '20260101-x');
+    assert.equal(runNameOf('/ws/runs/20260101-y/'), '20260101-y');
+  });
+});
