@@ -4,6 +4,7 @@ import { mulberry32, sampleIndices } from './random';
 
 /** Statistics of big datasets come from a fixed, seeded sample of this many samples: fast and reproducible. */
 export const STATS_SAMPLE_LIMIT = 5000;
+/** Bins of the value histogram (fewer for whole numbers with fewer possible values). */
 export const HISTOGRAM_BINS = 32;
 
 export function summarizeDataset(ds: Dataset): DatasetSummary {
@@ -55,31 +56,39 @@ export function computeStats(ds: Dataset, maxSamples = STATS_SAMPLE_LIMIT): Data
 
 type Values = ArrayLike<number>;
 
+/**
+ * Min, max, mean, std and a histogram of equal bins over [min, max]: HISTOGRAM_BINS of them, except for
+ * whole numbers, whose bins cover [min, max + 1) so each holds the same count of possible values
+ * (0..255 gives 32 bins of 8), one bin per value when there are fewer than HISTOGRAM_BINS values.
+ */
 function valueStats(chunks: Values[]): DatasetStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
   let n = 0;
+  let integers = true;
   for (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++) {
       const v = chunk[i];
       if (v < min) min = v;
       if (v > max) max = v;
+      if (integers && !Number.isInteger(v)) integers = false;
       sum += v;
     }
     n += chunk.length;
   }
   if (n === 0) return { min: 0, max: 0, mean: 0, std: 0, histogram: new Array<number>(HISTOGRAM_BINS).fill(0) };
   const mean = sum / n;
+  const bins = integers ? Math.min(HISTOGRAM_BINS, max - min + 1) : HISTOGRAM_BINS;
+  const span = integers ? max - min + 1 : max - min;
+  const histogram = new Array<number>(bins).fill(0);
   let squares = 0;
-  const histogram = new Array<number>(HISTOGRAM_BINS).fill(0);
-  const width = (max - min) / HISTOGRAM_BINS;
   for (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++) {
       const v = chunk[i];
       squares += (v - mean) * (v - mean);
-      // Equal bins over [min, max]; max itself falls in the last bin, and a constant set in the first.
-      const bin = width > 0 ? Math.min(HISTOGRAM_BINS - 1, Math.floor((v - min) / width)) : 0;
+      // max itself falls in the last bin, and a constant set in the first.
+      const bin = span > 0 ? Math.min(bins - 1, Math.floor(((v - min) / span) * bins)) : 0;
       histogram[bin]++;
     }
   }

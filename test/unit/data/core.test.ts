@@ -95,6 +95,10 @@ test('stats and summary of the sample IDX slice: class counts, value range, 32-b
   assert.equal(stats.max, 255);
   assert.equal(stats.histogram.length, 32);
   assert.equal(stats.histogram.reduce((a, b) => a + b, 0), 2000 * 784);
+  // 32 bins of 8 pixel values each: bin 0 holds exactly the values 0..7.
+  let darkest = 0;
+  for (let i = 0; i < 2000; i++) for (const v of ds.sample(i)) if (v < 8) darkest++;
+  assert.equal(stats.histogram[0], darkest);
   assert.ok(stats.mean > 50 && stats.mean < 100 && stats.std > 50, `mean ${stats.mean} std ${stats.std}`);
   // A bounded, seeded sample: the same numbers every time, over exactly maxSamples samples.
   const sampled = computeStats(ds, 100);

@@ -18,6 +18,10 @@ test('text: the words sample, one word per line, character vocabulary from the d
   assert.equal(summary.vocabularySize, 28);
   const stats = computeStats(ds);
   assert.equal(stats.max + 1, ds.sampleShape[0], 'maxLength is the longest word plus the end mark');
+  // Statistics of text are of line lengths: whole numbers, one histogram bin per length.
+  assert.equal(stats.histogram.length, stats.max - stats.min + 1);
+  const threeLetter = Array.from({ length: ds.count }, (_, i) => ds.text!(i)).filter((w) => w.length === 3).length;
+  assert.equal(stats.histogram[3 - stats.min], threeLetter);
 });
 
 test('text: samples are indices + end mark + padding; fillBatch writes one one-hot row per position; text(i) is the line', async (t) => {
