@@ -46,13 +46,27 @@ after(async () => {
   await session?.close();
 });
 
-/** Runs a command by its title from the command palette, as a user does. */
-async function runFromCommandPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+/**
+ * Runs a command by its title from the command palette, as a user does. The palette lists contributed
+ * commands only once the extension host has registered them, so an early "No matching commands" is retried.
+ */
+async function runFromCommandPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -89,7 +103,9 @@ async function waitForCompletedRun(workspace: string, timeoutMs: number): Promis
     for (const dir of runFolders(workspace)) {
       const statusFile = join(dir, 'status.json');
       if (existsSync(statusFile)) {
+        // status.json says "running" while the run trains, and its final status once it has ended.
         const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { status: string };
+        if (status.status === 'running') continue;
         assert.equal(status.status, 'completed', `run ${dir} ended ${status.status}`);
         return dir;
       }
