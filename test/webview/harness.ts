@@ -59,7 +59,10 @@ const THEMES: Record<Theme, { bodyClass: string; css: string }> = {
       --vscode-charts-lines: rgba(0, 0, 0, 0.15); --vscode-button-background: #005fb8; --vscode-button-foreground: #ffffff;
       --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryForeground: #3b3b3b;
       --vscode-dropdown-background: #ffffff; --vscode-dropdown-border: #cecece; --vscode-dropdown-foreground: #3b3b3b;
-      --vscode-input-background: #ffffff; --vscode-input-foreground: #3b3b3b; --vscode-input-border: #cecece;`,
+      --vscode-input-background: #ffffff; --vscode-input-foreground: #3b3b3b; --vscode-input-border: #cecece;
+      --vscode-input-placeholderForeground: #767676; --vscode-checkbox-background: #f8f8f8; --vscode-checkbox-border: #cecece;
+      --vscode-checkbox-foreground: #3b3b3b; --vscode-button-hoverBackground: #0258a8; --vscode-button-secondaryHoverBackground: #cccccc;
+      --vscode-editorWarning-foreground: #bf8803; --vscode-inputValidation-errorBackground: #f2dede; --vscode-inputValidation-errorBorder: #be1100;`,
   },
   'high-contrast': {
     bodyClass: 'vscode-high-contrast',

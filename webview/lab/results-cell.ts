@@ -39,7 +39,10 @@ export class ResultsCell {
   private sampleChoices = '';
   private run: RunView | undefined;
   private epochIndex: number | undefined;
-  private shownPairs: unknown;
+  // What the sections show; `null` until first drawn (undefined means "none yet" and draws a hint).
+  private shownPairs: unknown = null;
+  private shownCodes: unknown = null;
+  private shownAnomalies: unknown = null;
 
   constructor(private readonly options: ResultsCellOptions) {
     this.cell = new Cell({ index: options.index, title: t('results.title') });
@@ -105,10 +108,12 @@ export class ResultsCell {
     }
     this.cell.setStatus(run.status === 'running' ? 'running' : hasResults ? 'done' : 'idle', hasResults ? this.epochText(this.shownIndex()) : undefined);
     if (run.reconstructions !== previous?.reconstructions) this.showPairs();
-    if (run.codes !== previous?.codes) {
+    if (run.codes !== this.shownCodes) {
+      this.shownCodes = run.codes;
       replaceChildren(this.scatterHost, run.codes ? scatterView(run.codes) : el('p', { className: 'ae-muted', text: t('results.codesNone') }));
     }
-    if (run.anomalies !== previous?.anomalies) {
+    if (run.anomalies !== this.shownAnomalies) {
+      this.shownAnomalies = run.anomalies;
       replaceChildren(this.anomaliesHost, run.anomalies ? pairsView(run.anomalies) : el('p', { className: 'ae-muted', text: t('results.anomaliesNone') }));
     }
     this.updateGenerateForm(run);

@@ -57,6 +57,7 @@ function buildView() {
       announcer.update(run);
       if (!run) return;
       status.textContent = `${runStatusText(run)} · ${run.name}`;
+      status.title = run.runDir;
       replaceChildren(progress, ...progressParts(run).map((part) => el('span', { className: 'ae-progress-part', text: part })));
       stop.setDisabled(run.status !== 'running');
       chart.update(run);
