@@ -48,7 +48,7 @@ const cases: Case[] = [
   { x: [2, 13, 13, 2], kernel: [4, 4], outChannels: 3, stride: 3, pad: 'same' },
 ];
 
-describe('wasm training kernels equal the cpu backend', () => {
+describe('wasm training kernels (added and fast-path matMul) equal the cpu backend', () => {
   before(async () => {
     const { name } = await initBackend('wasm');
     assert.equal(name, 'wasm');
@@ -102,6 +102,40 @@ describe('wasm training kernels equal the cpu backend', () => {
     const indices = tf.tensor2d([[0, 2, 2], [5, 1, 0]], [2, 3], 'int32');
     const { cpu, wasm } = await onBothBackends(() => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, indices))))(table));
     assertClose(wasm, cpu, 'gather gradient');
+  });
+
+  for (const [aShape, bShape, transposeA, transposeB] of [
+    [[5, 7], [5, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[2, 4, 6], [2, 4, 3], true, false],
+    [[2, 4, 6], [1, 3, 6], false, true],
+    [[4, 6], [6, 3], false, false],
+  ] as const) {
+    test(`BatchMatMul a=${aShape} b=${bShape} transposeA=${transposeA} transposeB=${transposeB}`, async () => {
+      const a = tf.randomNormal([...aShape], 0, 1, 'float32', 10);
+      const b = tf.randomNormal([...bShape], 0, 1, 'float32', 11);
+      const { cpu, wasm } = await onBothBackends(() => tf.matMul(a, b, transposeA, transposeB));
+      assertClose(wasm, cpu, 'matMul');
+    });
+  }
+
+  test('fused matMul with bias and relu, transposed operands', async () => {
+    const a = tf.randomNormal([6, 4], 0, 1, 'float32', 12) as tf.Tensor2D;
+    const b = tf.randomNormal([5, 6], 0, 1, 'float32', 13) as tf.Tensor2D;
+    const bias = tf.randomNormal([5], 0, 1, 'float32', 14);
+    const { cpu, wasm } = await onBothBackends(() => tf.fused.matMul({ a, b, transposeA: true, transposeB: true, bias, activation: 'relu' }));
+    assertClose(wasm, cpu, 'fused matMul');
+  });
+
+  test('a dense layer has the same gradients on wasm as on cpu', async () => {
+    const x = tf.randomNormal([8, 12], 0, 1, 'float32', 15);
+    const w = tf.randomNormal([12, 5], 0, 1, 'float32', 16);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const [dx, dw] = tf.grads((input: tf.Tensor, kernel: tf.Tensor) => tf.sum(tf.square(tf.sigmoid(tf.matMul(input, kernel)))))([x, w]);
+      return tf.concat([dx.flatten(), dw.flatten()]);
+    });
+    assertClose(wasm, cpu, 'dense gradients');
   });
 
   test('a conv layer trains on wasm with the same gradient as on cpu', async () => {
