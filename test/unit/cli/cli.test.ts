@@ -49,6 +49,20 @@ describe('autoencoder-lab CLI', () => {
     assert.ok(images.every((png) => png.width === 28 && png.height === 28));
   });
 
+  test('--resume continues a run in its own folder from its checkpoint (here: one more epoch)', () => {
+    const out = join(folder.path, 'resume-runs');
+    const first = cli(['train', fashionImages, '--epochs', '1', '--limit', '200', '--out', out], folder.path);
+    assert.equal(first.code, 0, first.stderr);
+    const [name] = readdirSync(out);
+    const again = cli(['train', fashionImages, '--limit', '200', '--epochs', '2', '--resume', join(out, name)], folder.path);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /resuming after epoch 1/);
+    assert.deepEqual(readdirSync(out), [name]);
+    const lines = readFileSync(join(out, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    assert.deepEqual(lines, [1, 2]);
+    assert.equal(JSON.parse(readFileSync(join(out, name, 'status.json'), 'utf8')).epochsCompleted, 2);
+  });
+
   test('train on text picks the sequence preset', () => {
     const result = cli(['train', wordsFile, '--epochs', '1', '--limit', '64', '--batch-size', '32', '--out', join(folder.path, 'text-runs')], folder.path);
     assert.equal(result.code, 0, result.stderr);
