@@ -22,7 +22,7 @@ describe('CLI output', () => {
     printer.epochEnd(metrics);
     printer.finish();
     assert.equal(out.text.split('\r\u001b[2K').length - 1, 3, 'two redraws and one clear');
-    assert.match(out.text, /epoch 1\/2 █{12}░{12}  50% 4321 samples\/s, ETA 1m15s/);
+    assert.match(out.text, /epoch 1\/2 █{12}░{12} {2}50% 4321 samples\/s, ETA 1m15s/);
     assert.match(out.text, /100% 4321 samples\/s/);
     assert.ok(out.text.endsWith('epoch 1: loss 0.03123, val_loss 0.02988, 2.5 s, 4321 samples/s\n'));
   });
