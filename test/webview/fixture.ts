@@ -45,10 +45,36 @@ function loadRecording(json: unknown): RunFixture {
   const inspected = events.find((e): e is Extract<FromTrainer, { type: 'inspected' }> => e.type === 'inspected');
   const started = events.find((e): e is Extract<FromTrainer, { type: 'started' }> => e.type === 'started');
   const dataset =
-    (record.dataset as InspectResult | undefined) ??
-    inspected?.result ??
-    (started ? syntheticDataset(started.dataset.name, started.dataset.count) : syntheticDataset('recorded', 100));
+    (record.dataset as InspectResult | undefined) ?? inspected?.result ?? datasetFromRecording(events) ?? syntheticDataset('recorded', 100);
   return { source: 'recorded', events: events.filter((e) => e.type !== 'inspected' && e.type !== 'described'), dataset };
+}
+
+/**
+ * The dataset cell's page when the recording has no inspect reply: the run's own summary, and as
+ * samples the real images the run showed (its fixed validation samples and its anomalies), with
+ * statistics computed from those pixels.
+ */
+function datasetFromRecording(events: readonly FromTrainer[]): InspectResult | undefined {
+  const started = events.find((e): e is Extract<FromTrainer, { type: 'started' }> => e.type === 'started');
+  const recon = events.find((e): e is Extract<FromTrainer, { type: 'reconstructions' }> => e.type === 'reconstructions');
+  const anomalies = events.find((e): e is Extract<FromTrainer, { type: 'anomalies' }> => e.type === 'anomalies');
+  if (!started || !recon?.data.inputs) return undefined;
+  const batches = [recon.data.inputs, anomalies?.data.inputs].filter((b): b is ImageBatch => b !== undefined && b.width === recon.data.inputs!.width);
+  const pixels = Buffer.concat(batches.map((b) => Buffer.from(b.pixels, 'base64')));
+  const count = batches.reduce((sum, b) => sum + b.count, 0);
+  const values = Array.from(pixels, (v) => v / 255);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+  const histogram = new Array<number>(16).fill(0);
+  for (const v of values) histogram[Math.min(15, Math.floor(v * 16))] += 1;
+  const { inputs } = recon.data;
+  return {
+    summary: started.dataset,
+    stats: { min: Math.min(...values), max: Math.max(...values), mean, std, histogram },
+    page: 0,
+    pageSize: count,
+    samples: { count, height: inputs.height, width: inputs.width, channels: inputs.channels, pixels: pixels.toString('base64') },
+  };
 }
 
 /** The state the host sends after `ready`: strings, presets, config, dataset, graph; no run yet. */
