@@ -158,6 +158,27 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     assert.equal(await lab.probe('attribute', '.ae-pairs-host', 'data-epoch'), lastEpoch);
   });
 
+  it('shows the values under the cursor and switches to a log scale', async () => {
+    const plot = lab.page.locator('.ae-cell .ae-chart .u-over');
+    const box = await plot.boundingBox();
+    assert.ok(box, 'the chart has a plotting area');
+    await lab.page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await lab.probe('frames');
+    const values = await lab.probe<string[]>('text', '.ae-cell .ae-chart .u-legend .u-value');
+    assert.ok(values.filter((v) => /^\d/.test(v)).length >= 3, `legend values on hover: ${values.join(' | ')}`);
+    await lab.page.mouse.move(0, 0);
+
+    assert.equal(await lab.probe('attribute', '.ae-cell .ae-chart', 'data-scale'), 'linear');
+    await cell(lab, 'Train').getByRole('checkbox', { name: 'Log scale' }).click();
+    await lab.probe('frames');
+    assert.equal(await lab.probe('attribute', '.ae-cell .ae-chart', 'data-scale'), 'log');
+    const chart = await lab.probe<ChartProbe>('chart', '.ae-cell .ae-chart');
+    assert.equal(chart.train, epochEnds.length, 'the log chart has the same points');
+    assert.ok(chart.canvasInk > 500);
+    const saved = await lab.probe<{ logScale?: boolean }>('savedState');
+    assert.equal(saved.logScale, true, 'the choice is kept in the webview state');
+  });
+
   it('Pause, Resume and Stop post their messages while a run trains', async () => {
     const started = fixture.events.find((e) => e.type === 'started')!;
     await feed(lab, [started, fixture.events.find((e) => e.type === 'progress')!]);

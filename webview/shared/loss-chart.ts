@@ -156,5 +156,6 @@ export class LossChart {
       ],
     };
     this.plot = new uPlot(options, this.data(), this.plotHost);
+    this.element.dataset.scale = this.logScale ? 'log' : 'linear';
   }
 }
