@@ -53,6 +53,8 @@ function errorReply(error: unknown, requestId?: number): FromTrainer {
 }
 
 async function exitAfter(code: number, last?: FromTrainer): Promise<never> {
+  // Never linger: if the parent stops reading, exit anyway.
+  setTimeout(() => process.exit(code), 2000).unref();
   if (last) await post(last);
   process.exit(code);
 }
