@@ -9,6 +9,7 @@ import { RunItem, statusLabel, type RunsTreeProvider } from './runs-tree';
 import { runsRootFor } from './settings';
 import { showTrainingProgress } from './training-progress';
 import { messageOf, type TrainerHost } from './trainer-host';
+import { revealFolder } from './reveal-folder';
 
 /** What `autoencoderLab.train` resolves to once its run has ended. */
 export interface TrainResult {
@@ -118,7 +119,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
 
   async function revealRun(arg?: unknown): Promise<void> {
     const runDir = runDirOf(arg) ?? (await pickRun(context.runs));
-    if (runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+    if (runDir) await revealFolder(runDir);
   }
 
   async function deleteRun(arg?: unknown): Promise<void> {

@@ -9,6 +9,7 @@ import { configFromSettings } from './settings';
 import { messageOf, type TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
 import { buildWebviewHtml, webviewOptions } from './webview-html';
+import { revealFolder } from './reveal-folder';
 
 /** What the lab shows: a dataset, and a run of it (the live one, or a finished one from disk). */
 export interface LabTarget {
@@ -260,7 +261,7 @@ export class LabPanel implements vscode.Disposable {
         break;
       case 'revealRun': {
         const runDir = this.shownRun()?.runDir;
-        if (runDir) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+        if (runDir) void revealFolder(runDir);
         break;
       }
     }

@@ -5,6 +5,7 @@ import { localizedLabStrings } from './localized-strings';
 import type { TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
 import { buildWebviewHtml, webviewOptions } from './webview-html';
+import { revealFolder } from './reveal-folder';
 
 export const TRAINING_VIEW_ID = 'autoencoderLab.training';
 
@@ -73,7 +74,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         break;
       case 'revealRun': {
         const runDir = this.trainer.run?.runDir;
-        if (runDir) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
+        if (runDir) void revealFolder(runDir);
         break;
       }
       default:
