@@ -10,7 +10,6 @@ export const LAB_STRINGS = {
   'lab.title': 'Autoencoder Lab',
   'lab.loading': 'Loading…',
   'cell.run': 'Run',
-  'cell.rerun': 'Run again',
   'cell.running': 'Running…',
   'cell.done': 'Done',
   'cell.stale': 'Out of date: run this cell again',
@@ -49,7 +48,6 @@ export const LAB_STRINGS = {
   'dataset.error': 'This dataset cannot be read',
   'dataset.loadingPage': 'Loading page {0}…',
   'inspector.title': 'Dataset inspector',
-  'inspector.statistics': 'Statistics',
 
   // histogram
   'histogram.summary': 'Histogram of {0} values in {1} bins from {2} to {3}; the fullest bin holds {4}.',
@@ -166,11 +164,9 @@ export const LAB_STRINGS = {
 
   // scatter
   'scatter.label': 'Class {0}',
-  'scatter.unlabelled': 'Codes',
 
   // Training view
   'view.noRun': 'No training is running. Run "Train Autoencoder" to start one.',
-  'view.openLab': 'Open Lab',
   'view.latest': 'Latest reconstructions',
 } as const;
 

@@ -43,7 +43,6 @@ function loadRecording(json: unknown): RunFixture {
     }
   });
   const inspected = events.find((e): e is Extract<FromTrainer, { type: 'inspected' }> => e.type === 'inspected');
-  const started = events.find((e): e is Extract<FromTrainer, { type: 'started' }> => e.type === 'started');
   const dataset =
     (record.dataset as InspectResult | undefined) ?? inspected?.result ?? datasetFromRecording(events) ?? syntheticDataset('recorded', 100);
   return { source: 'recorded', events: events.filter((e) => e.type !== 'inspected' && e.type !== 'described'), dataset };

@@ -85,10 +85,13 @@ export class DatasetView {
     const rows: Array<[string, string]> = [
       [t('dataset.name'), summary.name],
       [t('dataset.format'), summary.format],
+      [t('dataset.kind'), summary.kind],
       [t('dataset.count'), formatInteger(summary.count)],
       [t('dataset.shape'), formatShape(summary.sampleShape)],
       [t('dataset.dtype'), summary.dtype],
     ];
+    // What the model sees, when it differs (channels added, text one-hot encoded).
+    if (summary.inputShape.join() !== summary.sampleShape.join()) rows.splice(5, 0, [t('dataset.inputShape'), formatShape(summary.inputShape)]);
     if (summary.vocabularySize !== undefined) rows.push([t('dataset.vocabulary'), formatInteger(summary.vocabularySize)]);
     if (this.options.showStatistics !== false) {
       rows.push(
@@ -100,9 +103,9 @@ export class DatasetView {
     }
     const names = summary.classNames;
     rows.push([t('dataset.classes'), names && names.length > 0 ? `${names.length}` : t('dataset.noClasses')]);
-    const list = el('dl', { className: 'ae-facts', attrs: { title: summary.path } });
+    const list = el('dl', { className: 'ae-facts' });
     for (const [term, value] of rows) list.append(el('div', {}, [el('dt', { text: term }), el('dd', { text: value })]));
-    return list;
+    return el('div', {}, [list, el('p', { className: 'ae-muted ae-dataset-path', text: `${t('dataset.path')}: ${summary.path}` })]);
   }
 
   private sidePanels(result: InspectResult): HTMLElement[] {
