@@ -5,7 +5,7 @@
  *   autoencoder-lab inspect <dataset>
  * Exit codes: 0 done, 1 failed (bad data, bad config, crash), 2 bad usage, 130 stopped by Ctrl-C.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { renderReport } from './report';
 const USAGE = `Usage:
   autoencoder-lab train <dataset> [options]   train an autoencoder, write a run folder and report.html
   autoencoder-lab inspect <dataset>           print format, count, shape, dtype, value range, classes
+  autoencoder-lab --version
 
 <dataset>: an IDX file (*-idx3-ubyte[.gz]), .npy, .npz, .csv/.tsv, .txt (one sample per line) or a folder of images.
 
@@ -45,6 +46,11 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`${manifest.version}\n`);
+    return 0;
   }
   if (command === 'train') return train(rest);
   if (command === 'inspect') return inspect(rest);

@@ -106,6 +106,7 @@ describe('autoencoder-lab CLI', () => {
     const badOption = cli(['train', fashionImages, '--epoch', '3'], folder.path);
     assert.equal(badOption.code, 2);
     assert.match(badOption.stderr, /Unknown option '--epoch'/);
+    assert.match(cli(['--version'], folder.path).stdout, /^\d+\.\d+\.\d+\n$/);
     const badCommand = cli(['fit'], folder.path);
     assert.equal(badCommand.code, 2);
     assert.match(badCommand.stderr, /unknown command "fit"/);
