@@ -22,7 +22,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cacheDir = resolve(process.env.AUTOENCODER_LAB_CODE_SERVER_DIR ?? join(root, '.cache/code-server'));
 const packageDir = join(cacheDir, 'node_modules/code-server');
 const vscodeDir = join(packageDir, 'lib/vscode');
-const markerFile = join(cacheDir, `installed-${CODE_SERVER_VERSION}.json`);
+/** Bumped when the install steps change, so an older cache is redone. */
+const RECIPE_REVISION = 2;
+const markerFile = join(cacheDir, `installed-${CODE_SERVER_VERSION}-r${RECIPE_REVISION}.json`);
 const lockDir = join(cacheDir, 'install.lock');
 /** code-server's launcher script (a shell script that runs its bundled entry with `node`). */
 export const codeServerBin = join(packageDir, 'out/node/entry.js');
@@ -81,7 +83,9 @@ function install() {
   log(`installing code-server ${CODE_SERVER_VERSION} into ${cacheDir} (a few minutes, once)`);
   run('npm', ['install', '--ignore-scripts', '--no-save', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], cacheDir, logFile);
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-package-lock'], vscodeDir, logFile);
-  run('npm', ['rebuild', 'kerberos', 'node-pty', '@vscode/spdlog'], vscodeDir, logFile);
+  // native-watchdog is not in DESIGN.md's list: without it the extension host logs a load error and
+  // loses the watchdog that ends it when its parent dies (no orphan extension hosts).
+  run('npm', ['rebuild', 'kerberos', 'node-pty', '@vscode/spdlog', 'native-watchdog'], vscodeDir, logFile);
   // @vscode/ripgrep's postinstall downloads rg from GitHub: use Debian's instead.
   const rgDir = join(vscodeDir, 'node_modules/@vscode/ripgrep/bin');
   mkdirSync(rgDir, { recursive: true });

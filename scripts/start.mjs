@@ -66,7 +66,7 @@ async function startInCodeServer() {
   const settingsFile = join(userDataDir, 'User/settings.json');
   if (!existsSync(settingsFile)) {
     mkdirSync(dirname(settingsFile), { recursive: true });
-    writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' }, null, 2));
+    writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.openRepositoryInParentFolders': 'never' }, null, 2));
   }
   const port = option('--port') ? Number(option('--port')) : undefined;
   console.log('Starting code-server (installed on first use into .cache/code-server, about a minute)…');
@@ -74,12 +74,15 @@ async function startInCodeServer() {
   console.log(`\nAutoencoder Lab is running in code-server: ${server.url}`);
   console.log('Open it in a browser; then F1 → "Autoencoder: Train Autoencoder", or the Autoencoder Lab icon in the activity bar.');
   console.log(`Log: ${server.logFile}. Ctrl+C stops it.`);
+  let stopping = false;
   const shutdown = () => {
+    stopping = true;
     server.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   server.process.once('exit', (code) => {
+    if (stopping) return;
     console.error(`code-server exited (${code}); log: ${server.logFile}`);
     process.exit(1);
   });

@@ -23,7 +23,7 @@ async function desktopVSCode(): Promise<string | undefined> {
 
 function runInCodeServer(): number {
   console.log('test:vscode: running the same suite inside code-server\'s extension host instead.');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/vscode/in-code-server.test.ts'], { cwd: repoRoot, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/vscode/in-code-server.test.ts'], { cwd: repoRoot, stdio: 'inherit' });
   return result.status ?? 1;
 }
 
