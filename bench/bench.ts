@@ -1,0 +1,365 @@
+/**
+ * `npm run bench`: the training-speed figures of issue 4, measured side by side in one run.
+ *
+ * Data: Fashion-MNIST's 60,000 training images from ../shared/datasets/fashion-mnist when present,
+ * else the repository's sample slice. Each training figure runs in a child process of its own
+ * (bench/measure-training.ts) with the trainer's own loop, data reader, model and optimizer; the
+ * PyTorch peer (bench/pytorch_peer.py, Debian's python3-torch, 2 threads) trains the same network
+ * with the same initialization scheme, optimizer, batch size and data in the same run. Ratios are
+ * ours / PyTorch, each the best of the runs made (other processes only ever slow a run down).
+ *
+ *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,first-loss,extension]
+ *
+ * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { activationFigures, bundleFigures, vsixFigures } from './extension-figures';
+import type { EpochResult, Unavailable, UiCostResult } from './measure-training';
+import { measureFirstLoss, measurePeakMemory, type FirstLossResult, type PeakMemoryResult } from './trainer-figures';
+
+const root = join(__dirname, '..');
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    skip: { type: 'string', default: '' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+  },
+});
+const skip = new Set(options.skip.split(',').filter(Boolean));
+const quick = options.quick;
+
+const sharedImages = join(root, '../shared/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const sampleImages = join(root, 'samples/fashion-mnist/train-images-idx3-ubyte.gz');
+const images = existsSync(sharedImages) ? sharedImages : sampleImages;
+/**
+ * A private copy of the built trainer (dist/trainer.js with its wasm binaries beside it) and of the
+ * extension bundle: a build started meanwhile (it empties dist/) must not pull them away mid-bench.
+ */
+const distCopy = mkdtempSync(join(tmpdir(), 'ae-bench-dist-'));
+const trainerScript = join(distCopy, 'trainer.js');
+const extensionScript = join(distCopy, 'extension.js');
+function copyDist(): void {
+  for (const file of ['trainer.js', 'extension.js', 'wasm']) {
+    const from = join(root, 'dist', file);
+    if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first (npm run bench does)`);
+    cpSync(from, join(distCopy, file), { recursive: true });
+  }
+}
+
+/** Sample counts: full Fashion-MNIST for wasm and the peer; cpu gets fewer (it is 5-50x slower). */
+const plan = quick
+  ? { dense: 6000, conv: 1280, cpuDense: 2000, cpuConv: 128, ui: 4000, memoryLimit: 6000 as number | undefined, denseRepeats: 1 }
+  : { dense: 60000, conv: 60000, cpuDense: 20000, cpuConv: 512, ui: 20000, memoryLimit: undefined as number | undefined, denseRepeats: 2 };
+
+interface PeerResult {
+  model: string;
+  samples: number;
+  seconds: number;
+  samples_per_second: number;
+  final_loss: number;
+  threads: number;
+  torch: string;
+}
+
+function log(text: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
+/** Runs a child and returns the JSON of its `BENCH_RESULT` line. */
+function runChild<T>(command: string, args: string[], timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT ') || l.startsWith('{'));
+      if (code === 0 && line) return resolve(JSON.parse(line.replace(/^BENCH_RESULT /, '')) as T);
+      reject(new Error(`${command} ${args.join(' ')} failed (code ${code}, signal ${signal}): ${stderr.trim().slice(-800)}`));
+    });
+  });
+}
+
+function ours(backend: string, model: string, samples: number, mode = 'epoch'): Promise<EpochResult | Unavailable | UiCostResult> {
+  const args = ['--import', 'tsx', join(root, 'bench/measure-training.ts'), '--backend', backend, '--model', model, '--samples', String(samples), '--images', images, '--mode', mode];
+  return runChild(process.execPath, args, 30 * 60_000);
+}
+
+async function epochOf(backend: string, model: string, samples: number): Promise<EpochResult | Unavailable> {
+  log(`ours: ${backend} ${model}, ${samples} samples`);
+  const result = (await ours(backend, model, samples)) as EpochResult | Unavailable;
+  if (result.kind === 'epoch') log(`  ${Math.round(result.samplesPerSecond)} samples/s, loss ${result.finalLoss.toFixed(5)}`);
+  else log(`  ${backend} is not available here (active: ${result.activeBackend})`);
+  return result;
+}
+
+const peerAvailable =
+  !skip.has('peer') && spawnSync(options.python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 }).status === 0;
+
+async function peer(model: 'dense' | 'conv', samples: number, threads = 2): Promise<PeerResult | undefined> {
+  if (!peerAvailable) return undefined;
+  log(`PyTorch: ${model}, ${samples} samples, ${threads} threads`);
+  const args = [join(root, 'bench/pytorch_peer.py'), '--images', images, '--model', model, '--samples', String(samples), '--threads', String(threads)];
+  // The same architecture as the zoo's defaults (checked against our layer list in the table notes).
+  if (model === 'dense') args.push('--hidden', '128', '--code-size', '64');
+  else args.push('--filters', '16,8,8');
+  const result = await runChild<PeerResult>(options.python, args, 30 * 60_000);
+  log(`  ${Math.round(result.samples_per_second)} samples/s, loss ${result.final_loss.toFixed(5)}`);
+  return result;
+}
+
+function best<T>(results: T[], rate: (r: T) => number): T | undefined {
+  return results.reduce<T | undefined>((a, b) => (a === undefined || rate(b) > rate(a) ? b : a), undefined);
+}
+
+interface Row {
+  figure: string;
+  ours: string;
+  peer: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+}
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+async function trainingFigures(): Promise<void> {
+  // dense on wasm and PyTorch, interleaved so that both see the same machine.
+  const denseOurs: EpochResult[] = [];
+  const densePeer: PeerResult[] = [];
+  for (let r = 0; r < plan.denseRepeats; r++) {
+    const mine = await epochOf('wasm', 'dense', plan.dense);
+    if (mine.kind === 'epoch') denseOurs.push(mine);
+    const theirs = await peer('dense', plan.dense);
+    if (theirs) densePeer.push(theirs);
+  }
+  const peerOneThread = quick ? undefined : await peer('dense', plan.dense, 1);
+  results.dense = { ours: denseOurs, peer: densePeer, peerOneThread };
+  speedRows('dense', 'wasm', denseOurs, densePeer, 1.0);
+  if (peerOneThread) {
+    const mine = best(denseOurs, (r) => r.samplesPerSecond);
+    rows.push({
+      figure: 'dense samples/s vs PyTorch 1 thread (info)',
+      ours: fmt(mine?.samplesPerSecond),
+      peer: fmt(peerOneThread.samples_per_second),
+      ratio: mine ? `${(mine.samplesPerSecond / peerOneThread.samples_per_second).toFixed(2)}×` : 'n/a',
+      target: '',
+      met: null,
+    });
+  }
+
+  if (!skip.has('conv')) {
+    const mine = await epochOf('wasm', 'conv', plan.conv);
+    const theirs = await peer('conv', plan.conv);
+    results.conv = { ours: mine, peer: theirs };
+    speedRows('conv', 'wasm', mine.kind === 'epoch' ? [mine] : [], theirs ? [theirs] : [], 0.5);
+  }
+
+  if (!skip.has('cpu')) {
+    const denseCpu = await epochOf('cpu', 'dense', plan.cpuDense);
+    const convCpu = skip.has('conv') ? undefined : await epochOf('cpu', 'conv', plan.cpuConv);
+    results.cpu = { dense: denseCpu, conv: convCpu };
+    const densePeerRate = best(densePeer, (r) => r.samples_per_second)?.samples_per_second;
+    const convPeerRate = (results.conv as { peer?: PeerResult } | undefined)?.peer?.samples_per_second;
+    for (const [model, result, peerRate] of [
+      ['dense', denseCpu, densePeerRate],
+      ['conv', convCpu, convPeerRate],
+    ] as const) {
+      if (!result || result.kind !== 'epoch') continue;
+      rows.push({
+        figure: `${model} samples/s, cpu backend (${result.samples} samples; info)`,
+        ours: fmt(result.samplesPerSecond, result.samplesPerSecond < 100 ? 1 : 0),
+        peer: fmt(peerRate),
+        ratio: peerRate ? `${(result.samplesPerSecond / peerRate).toFixed(3)}×` : 'n/a',
+        target: '',
+        met: null,
+      });
+    }
+  }
+
+  const tensorflow = await epochOf('tensorflow', 'dense', Math.min(plan.dense, 6000)).catch((error: Error) => ({ kind: 'error', message: error.message }));
+  results.tensorflow = tensorflow;
+  rows.push({
+    figure: 'tensorflow (tfjs-node) backend',
+    ours: tensorflow.kind === 'epoch' ? `${fmt((tensorflow as EpochResult).samplesPerSecond)} samples/s` : 'not installed here',
+    peer: '',
+    ratio: '',
+    target: '',
+    met: null,
+  });
+}
+
+function speedRows(model: string, backend: string, mine: EpochResult[], theirs: PeerResult[], target: number): void {
+  const a = best(mine, (r) => r.samplesPerSecond);
+  const b = best(theirs, (r) => r.samples_per_second);
+  const ratio = a && b ? a.samplesPerSecond / b.samples_per_second : undefined;
+  rows.push({
+    figure: `${model} samples/s, ${backend}, batch 128 (${a?.samples ?? '?'} samples)`,
+    ours: fmt(a?.samplesPerSecond),
+    peer: b ? fmt(b.samples_per_second) : 'no torch',
+    ratio: ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}×`,
+    target: `≥ ${target.toFixed(1)}×`,
+    met: ratio === undefined ? null : ratio >= target,
+  });
+  // Loss after one epoch: same model, init scheme, optimizer, lr, data; the first run of each.
+  const lossOurs = mine[0]?.finalLoss;
+  const lossPeer = theirs[0]?.final_loss;
+  const diff = lossOurs !== undefined && lossPeer !== undefined ? (lossOurs - lossPeer) / lossPeer : undefined;
+  rows.push({
+    figure: `${model} loss after one epoch (MSE)`,
+    ours: fmt(lossOurs, 5),
+    peer: fmt(lossPeer, 5),
+    ratio: diff === undefined ? 'n/a' : `${diff >= 0 ? '+' : ''}${(diff * 100).toFixed(1)}%`,
+    target: 'within 5%',
+    met: diff === undefined ? null : Math.abs(diff) <= 0.05,
+  });
+}
+
+async function uiCost(): Promise<void> {
+  log(`UI message cost: wasm dense, ${plan.ui} samples, headless vs host-like listener`);
+  const result = (await ours('wasm', 'dense', plan.ui, 'ui-cost')) as UiCostResult;
+  results.uiCost = result;
+  rows.push({
+    figure: `training with UI messages vs headless (dense, ${result.samples} samples)`,
+    ours: `${(result.messagesPerEpoch).toFixed(0)} msgs, ${(result.bytesPerEpoch / 1024).toFixed(0)} KiB/epoch`,
+    peer: '',
+    ratio: `${result.ratio.toFixed(3)}×`,
+    target: '≤ 1.05×',
+    met: result.ratio <= 1.05,
+  });
+}
+
+async function firstLoss(): Promise<void> {
+  const figures: FirstLossResult[] = [];
+  for (const model of ['dense', 'conv']) {
+    log(`first loss point: cold trainer, ${model}, sample data`);
+    const result = await measureFirstLoss(trainerScript, sampleImages, model);
+    figures.push(result);
+    rows.push({
+      figure: `Train → first loss point (${model}, sample data, cold trainer)`,
+      ours: `${fmt(result.firstLossMs)} ms (ready ${fmt(result.readyMs)})`,
+      peer: '',
+      ratio: '',
+      target: '< 3,000 ms',
+      met: result.firstLossMs < 3000,
+    });
+  }
+  results.firstLoss = figures;
+}
+
+async function peakMemory(): Promise<void> {
+  const figures: PeakMemoryResult[] = [];
+  for (const model of skip.has('conv') ? ['dense'] : ['dense', 'conv']) {
+    log(`trainer peak memory: ${model}, one epoch of a real run${plan.memoryLimit ? ` on ${plan.memoryLimit} samples` : ''}`);
+    const result = await measurePeakMemory(trainerScript, images, model, { limit: plan.memoryLimit });
+    log(`  ${result.peakRssMb.toFixed(0)} MB peak, ${result.seconds.toFixed(0)} s, status ${result.status}`);
+    figures.push(result);
+    rows.push({
+      figure: `trainer peak memory (${model}, ${result.samples.toLocaleString('en-US')} images, 1 epoch)`,
+      ours: `${fmt(result.peakRssMb)} MB`,
+      peer: '',
+      ratio: '',
+      target: '≤ 300 MB',
+      met: result.peakRssMb <= 300,
+    });
+  }
+  results.peakMemory = figures;
+}
+
+function extensionFigures(): void {
+  const bundle = bundleFigures(extensionScript);
+  const activation = activationFigures(root, extensionScript);
+  const vsix = vsixFigures(join(root, 'autoencoder-lab.vsix'));
+  results.extension = { bundle, activation, vsix };
+  rows.push({
+    figure: 'extension host bundle loads tfjs?',
+    ours: bundle.tensorflowMentions === 0 && !('error' in activation && activation.error) && (activation as { tfjsModulesLoaded?: number }).tfjsModulesLoaded === 0 ? 'no' : 'YES',
+    peer: '',
+    ratio: '',
+    target: 'no',
+    met: bundle.tensorflowMentions === 0 && (activation as { tfjsModulesLoaded?: number }).tfjsModulesLoaded === 0,
+  });
+  rows.push({
+    figure: 'dist/extension.js size (dev build)',
+    ours: `${fmt(bundle.bytes / 1024)} KiB`,
+    peer: '',
+    ratio: '',
+    target: '',
+    met: null,
+  });
+  rows.push({
+    figure: 'activation proxy: load bundle + activate() (stub vscode)',
+    ours: 'error' in activation ? activation.error : `${fmt(activation.loadMs)} + ${fmt(activation.activateMs, 1)} ms`,
+    peer: '',
+    ratio: '',
+    target: '',
+    met: null,
+  });
+  rows.push({
+    figure: '.vsix size',
+    ours: vsix ? `${fmt(vsix.bytes / 1024 / 1024, 2)} MB (${vsix.files} files; extension.js ${fmt((vsix.extensionJsBytes ?? 0) / 1024)} KiB)` : 'no autoencoder-lab.vsix (run the package script)',
+    peer: '',
+    ratio: '',
+    target: '',
+    met: null,
+  });
+}
+
+function printTable(): void {
+  const header: Row = { figure: 'figure', ours: 'ours', peer: 'PyTorch', ratio: 'ratio', target: 'target', met: null };
+  const cells = (row: Row) => [row.figure, row.ours, row.peer, row.ratio, row.target, row === header ? 'met?' : row.met === null ? '' : row.met ? 'yes' : 'NO'];
+  const all = [header, ...rows].map(cells);
+  const widths = all[0].map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
+  console.log('\n' + line(all[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of all.slice(1)) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  copyDist();
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  log(`data: ${images}${quick ? ' (quick)' : ''}; ${cpus().length} cores, load ${loadBefore.map((l) => l.toFixed(1)).join(' ')}`);
+  if (!peerAvailable && !skip.has('peer')) log(`PyTorch peer unavailable: ${options.python} cannot import torch (apt-get install -y python3-torch)`);
+
+  if (!skip.has('extension')) extensionFigures();
+  if (!skip.has('first-loss')) await firstLoss();
+  await trainingFigures();
+  if (!skip.has('ui')) await uiCost();
+  if (!skip.has('memory')) await peakMemory();
+
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  printTable();
+  const loadAfter = loadavg();
+  console.log(
+    `\n${quick ? 'quick run, ' : ''}data ${images}; ${cpus().length} cores; load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; ` +
+      `bench took ${(seconds / 60).toFixed(1)} min. Speeds are the best of ${plan.denseRepeats} (dense) / 1 (conv) runs; ratios are ours / PyTorch in this run.`,
+  );
+  const file = join(root, 'bench/results.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { startedAt: startedAt.toISOString(), seconds, quick, images, cores: cpus().length, loadBefore, loadAfter, node: process.version, table: rows, ...results },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(`wrote ${file}`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(distCopy, { recursive: true, force: true }));

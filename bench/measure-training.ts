@@ -1,0 +1,214 @@
+/**
+ * One training measurement, run by bench/bench.ts in a child process of its own (one backend per
+ * process: tfjs keeps its backend registry global). Trains with the trainer's own loop
+ * (runTrainingLoop), the model zoo's model and optimizer and the data reader, on the first
+ * `--samples` images, all of them trained on (no validation split: the same work as the PyTorch peer).
+ *
+ *   node --import tsx bench/measure-training.ts --backend wasm --model dense --samples 60000 --images <idx3.gz>
+ *        [--mode epoch|ui-cost] [--batch-size 128] [--warmup-batches 3] [--repeats 2]
+ *
+ * mode epoch: one timed epoch after a warm-up on a throwaway model; prints one JSON line (EpochResult).
+ * mode ui-cost: headless epochs (messages dropped) alternating with epochs whose every message goes
+ *   through what the host does with it (JSON on the wire, parsed and validated, JSON again to the
+ *   webview), all on the training thread, so this is an upper bound; prints UiCostResult.
+ */
+import { parseArgs } from 'node:util';
+import { openDataset } from '../src/data/open-dataset';
+import { buildModel } from '../src/models/build-model';
+import { createOptimizer } from '../src/models/optimizer';
+import { parseModelConfig } from '../src/models/parse-config';
+import type { ModelConfig } from '../src/models/config';
+import { parseFromTrainer, type FromTrainer } from '../src/protocol/trainer-protocol';
+import { initBackend, type PreferredBackend } from '../src/trainer/backend';
+import { TrainControl } from '../src/trainer/train-control';
+import { runTrainingLoop } from '../src/trainer/train-loop';
+import type { Dataset } from '../src/data/dataset';
+
+export interface EpochResult {
+  kind: 'epoch';
+  backend: string;
+  available: boolean;
+  model: string;
+  samples: number;
+  batchSize: number;
+  /** Wall time from the loop's start to its last batch (includes per-batch yields and messages). */
+  seconds: number;
+  samplesPerSecond: number;
+  /** The loop's own figure: batch compute time only. */
+  loopSamplesPerSecond: number;
+  /** Sample-weighted mean training loss over the epoch (the epochEnd loss). */
+  finalLoss: number;
+  params: number;
+  layers: string[];
+  maxRssMb: number;
+}
+
+export interface UiCostResult {
+  kind: 'ui-cost';
+  backend: string;
+  available: boolean;
+  model: string;
+  samples: number;
+  headlessSeconds: number[];
+  uiSeconds: number[];
+  /** median(ui) / median(headless). */
+  ratio: number;
+  messagesPerEpoch: number;
+  /** JSON bytes from the trainer to the host, and from the host to a webview. */
+  bytesPerEpoch: number;
+  webviewBytesPerEpoch: number;
+  messageCounts: Record<string, number>;
+}
+
+export interface Unavailable {
+  kind: 'unavailable';
+  backend: string;
+  available: false;
+  activeBackend: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    model: { type: 'string', default: 'dense' },
+    samples: { type: 'string', default: '60000' },
+    images: { type: 'string' },
+    mode: { type: 'string', default: 'epoch' },
+    'batch-size': { type: 'string', default: '128' },
+    'warmup-batches': { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '2' },
+  },
+});
+
+async function main(): Promise<void> {
+  if (!values.images) throw new Error('--images <train-images-idx3-ubyte.gz> is required');
+  const requested = values.backend as PreferredBackend;
+  const { tf, name } = await initBackend(requested);
+  if (name !== requested) {
+    print({ kind: 'unavailable', backend: requested, available: false, activeBackend: name } satisfies Unavailable);
+    return;
+  }
+  const samples = Number(values.samples);
+  const batchSize = Number(values['batch-size']);
+  const dataset = await openDataset({ path: values.images, limit: samples });
+  const config = parseModelConfig(
+    { preset: values.model, batchSize, epochs: 1, validationSplit: 0 },
+    { kind: dataset.kind, inputShape: [...dataset.inputShape] },
+  );
+  const all = Int32Array.from({ length: dataset.count }, (_, i) => i);
+
+  /** One epoch over `indices` on a fresh model; returns wall seconds to the last batch and the epoch metrics. */
+  const epoch = async (indices: Int32Array, seed: number, emit: (message: FromTrainer) => void) => {
+    const built = buildModel({ ...config, seed } as ModelConfig, dataset.inputShape, dataset.kind);
+    const optimizer = createOptimizer(config);
+    let lastBatchAt = 0;
+    let loss = NaN;
+    let loopRate = 0;
+    const started = performance.now();
+    await runTrainingLoop({
+      tf,
+      dataset: dataset as Dataset,
+      model: built,
+      optimizer,
+      trainIndices: indices,
+      validationIndices: new Int32Array(0),
+      batchSize,
+      epochs: 1,
+      seed,
+      control: new TrainControl(),
+      emit: (message) => {
+        // The loop always reports the last batch of an epoch: the end of the timed training.
+        if (message.type === 'progress' && message.batch === message.batches) lastBatchAt = performance.now();
+        if (message.type === 'epochEnd') {
+          loss = message.metrics.loss;
+          loopRate = message.metrics.samples_per_second;
+        }
+        emit(message);
+      },
+    });
+    const ended = performance.now();
+    const params = built.trainableVariables.reduce((sum, v) => sum + v.size, 0);
+    const layers = built.graph.layers.map((layer) => `${layer.className}${layer.outputShape.slice(1).join('x') ? ' ' + layer.outputShape.slice(1).join('x') : ''}`);
+    optimizer.dispose();
+    built.dispose();
+    return { seconds: (lastBatchAt - started) / 1000, totalSeconds: (ended - started) / 1000, loss, loopRate, params, layers };
+  };
+
+  // Warm-up on a throwaway model: kernels, wasm memory growth, JIT.
+  const warmupBatches = Number(values['warmup-batches']);
+  if (warmupBatches > 0) await epoch(all.subarray(0, Math.min(all.length, warmupBatches * batchSize)), config.seed + 1, () => {});
+
+  if (values.mode === 'ui-cost') {
+    const counts: Record<string, number> = {};
+    let bytes = 0;
+    let webviewBytes = 0;
+    let messages = 0;
+    const hostLike = (message: FromTrainer) => {
+      // What the trainer's process.send does, then the host: parse and validate, post to the webview.
+      const wire = JSON.stringify(message);
+      const received = parseFromTrainer(JSON.parse(wire));
+      const toWebview = JSON.stringify({ type: 'trainer', message: received });
+      bytes += wire.length;
+      webviewBytes += toWebview.length;
+      messages++;
+      counts[message.type] = (counts[message.type] ?? 0) + 1;
+    };
+    const headless: number[] = [];
+    const ui: number[] = [];
+    const repeats = Number(values.repeats);
+    for (let r = 0; r < repeats; r++) {
+      headless.push((await epoch(all, config.seed, () => {})).totalSeconds);
+      ui.push((await epoch(all, config.seed, hostLike)).totalSeconds);
+    }
+    print({
+      kind: 'ui-cost',
+      backend: name,
+      available: true,
+      model: config.preset,
+      samples: dataset.count,
+      headlessSeconds: headless,
+      uiSeconds: ui,
+      ratio: median(ui) / median(headless),
+      messagesPerEpoch: messages / repeats,
+      bytesPerEpoch: bytes / repeats,
+      webviewBytesPerEpoch: webviewBytes / repeats,
+      messageCounts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / repeats])),
+    } satisfies UiCostResult);
+    return;
+  }
+
+  const result = await epoch(all, config.seed, () => {});
+  print({
+    kind: 'epoch',
+    backend: name,
+    available: true,
+    model: config.preset,
+    samples: dataset.count,
+    batchSize,
+    seconds: result.seconds,
+    samplesPerSecond: dataset.count / result.seconds,
+    loopSamplesPerSecond: result.loopRate,
+    finalLoss: result.loss,
+    params: result.params,
+    layers: result.layers,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  } satisfies EpochResult);
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function print(result: EpochResult | UiCostResult | Unavailable): void {
+  process.stdout.write('BENCH_RESULT ' + JSON.stringify(result) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`measure-training: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
