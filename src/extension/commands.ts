@@ -139,6 +139,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     try {
       await vscode.workspace.fs.delete(vscode.Uri.file(runDir), { recursive: true, useTrash: false });
       log.info(`Deleted run ${runDir}`);
+      trainer.forgetRun(runDir);
     } catch (error) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot delete {0}: {1}', runDir, messageOf(error)));
     }

@@ -87,6 +87,7 @@ export class LabPanel implements vscode.Disposable {
     this.subscriptions.push(
       this.connection,
       context.trainer.onRunEvent((event) => this.onTrainerEvent(event)),
+      context.trainer.onDidForgetRun((runDir) => this.onRunDeleted(runDir)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -282,6 +283,14 @@ export class LabPanel implements vscode.Disposable {
       return;
     }
     if (this.followsLiveRun()) this.connection.send({ type: 'trainer', event });
+  }
+
+  private onRunDeleted(runDir: string): void {
+    if (this.target.runDir !== runDir) return;
+    this.target = { ...this.target, runDir: undefined };
+    this.diskRun = undefined;
+    void this.context.workspaceState.update(TARGET_KEY, this.target);
+    this.postState();
   }
 
   private followsLiveRun(): boolean {

@@ -58,6 +58,9 @@ export class TrainerHost implements vscode.Disposable {
   readonly onRunEvent = this.runEvents.event;
   /** Fires true when a run starts, false when it ends. */
   readonly onDidChangeTraining = this.trainingChanges.event;
+  private readonly forgottenRuns = new vscode.EventEmitter<string>();
+  /** Fires with the folder of a run that no longer exists (deleted): views showing it let go. */
+  readonly onDidForgetRun = this.forgottenRuns.event;
 
   constructor(private readonly options: TrainerHostOptions) {}
 
@@ -169,6 +172,15 @@ export class TrainerHost implements vscode.Disposable {
     return { images: reply.images, texts: reply.texts };
   }
 
+  /** A run folder was deleted: views stop showing it, and it is no longer the session's last run. */
+  forgetRun(runDir: string): void {
+    if (this.liveRun?.runDir === runDir && !this.pendingRun) {
+      this.liveRun = undefined;
+      this.liveDataset = undefined;
+    }
+    this.forgottenRuns.fire(runDir);
+  }
+
   /** The backend setting changed: a child that is not training is replaced on next use. */
   backendSettingChanged(): void {
     if (!this.pendingRun) this.killClient('stopped');
@@ -179,6 +191,7 @@ export class TrainerHost implements vscode.Disposable {
     this.killClient('stopped');
     this.runEvents.dispose();
     this.trainingChanges.dispose();
+    this.forgottenRuns.dispose();
   }
 
   private async request(message: Parameters<TrainerClient['request']>[0]): Promise<FromTrainer> {

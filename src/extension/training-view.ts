@@ -30,6 +30,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         if (event.type === 'started') this.postState();
         else this.connection?.send({ type: 'trainer', event });
       }),
+      trainer.onDidForgetRun(() => this.postState()),
     );
   }
 
