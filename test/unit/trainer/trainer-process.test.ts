@@ -123,6 +123,8 @@ describe('trainer child process', () => {
     const { client, log } = track(await startedClient());
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot: join(folder.path, 'pause'), progressIntervalMs: 0 });
     await log.waitFor('progress', (m) => m.batch >= 2);
+    client.send({ type: 'start', dataset, config: {}, runsRoot: join(folder.path, 'second') });
+    assert.match((await log.waitFor('error')).message, /already in progress/);
     client.send({ type: 'pause' });
     await log.waitFor('paused');
     const stepsAtPause = log.of('batchLoss').flatMap((m) => m.steps).length;
@@ -237,6 +239,9 @@ describe('trainer child process', () => {
     assert.equal(inspected.result.sampleLabels!.length, 16);
     const described = await client.request({ type: 'describe', dataset, config: { preset: 'conv' } });
     assert.equal(described.graph.preset, 'conv');
+    // With no run, stop simply ends the process.
+    client.send({ type: 'stop' });
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null, expected: true, stderrTail: '' });
   });
 
   test('a bad dataset path or config gives one clear error and writes no run', async () => {
