@@ -5,7 +5,7 @@
 //   - `npm start -- --cli`: no editor at all; trains 3 epochs headless with the CLI and prints the report.
 // Options: --port N (code-server), --code-server (skip desktop VS Code even when `code` exists).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from './code-server.mjs';
@@ -30,17 +30,10 @@ function option(name) {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-/** Headless: the CLI trains on the sample and writes a run folder with report.html. */
+/** Headless: the CLI trains on the sample, writes a run folder with report.html and prints its path. */
 function startCli() {
-  const started = Date.now();
   const result = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'train', sampleDataset, '--epochs', '3'], { cwd: samples, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`start: the CLI training failed (exit ${result.status})`);
-  const runsRoot = join(samples, '.autoencoder-lab/runs');
-  const reports = existsSync(runsRoot)
-    ? readdirSync(runsRoot).map((name) => join(runsRoot, name, 'report.html')).filter((file) => existsSync(file) && statSync(file).mtimeMs >= started)
-    : [];
-  if (reports.length > 0) console.log(`\nReport: ${reports.sort().at(-1)}`);
-  else console.log(`\nThe run is in ${runsRoot}`);
 }
 
 function startDesktop(code) {

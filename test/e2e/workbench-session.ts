@@ -72,7 +72,8 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   const workspace = join(root, 'workspace');
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
-  cpSync(join(repoRoot, 'samples'), workspace, { recursive: true });
+  // Not the runs a developer made in samples/ (npm start): every test starts with no runs.
+  cpSync(join(repoRoot, 'samples'), workspace, { recursive: true, filter: (source) => !source.includes('.autoencoder-lab') });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));

@@ -30,7 +30,7 @@ function runInCodeServer(): number {
 async function runInDesktop(executable: string): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'autoencoder-lab-electron-'));
   const workspace = join(root, 'workspace');
-  cpSync(join(repoRoot, 'samples'), workspace, { recursive: true });
+  cpSync(join(repoRoot, 'samples'), workspace, { recursive: true, filter: (source) => !source.includes('.autoencoder-lab') });
   try {
     return await runTests({
       vscodeExecutablePath: executable,
