@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunView } from '../../src/protocol/lab-protocol';
-import { configForPreset, configToSend, fieldsForPreset, fieldText, parseField, writeField, CONFIG_FIELDS } from '../../webview/lab/config-fields';
+import { configForPreset, configKey, configToSend, fieldsForPreset, fieldText, parseField, writeField, CONFIG_FIELDS } from '../../webview/lab/config-fields';
 import { batchesPerEpoch, buildLossSeries, epochOffset } from '../../webview/shared/loss-series';
 
 function run(partial: Partial<RunView>): RunView {
@@ -84,6 +84,12 @@ describe('model cell config fields', () => {
   it('a new preset keeps the training settings and drops the old model shape', () => {
     const next = configForPreset({ preset: 'dense', epochs: 9, learningRate: 0.01, hiddenLayers: [64], codeSize: 8, loss: 'bce' }, 'conv');
     assert.deepEqual(next, { preset: 'conv', epochs: 9, learningRate: 0.01 });
+  });
+
+  it('tells configs apart by content, not key order or keys the preset ignores', () => {
+    assert.equal(configKey({ preset: 'dense', epochs: 3, noise: { level: 0.1, kind: 'gaussian' } }), configKey({ epochs: 3, preset: 'dense' }));
+    assert.equal(configKey({ preset: 'denoising', noise: { level: 0.1, kind: 'gaussian' } }), configKey({ noise: { kind: 'gaussian', level: 0.1 }, preset: 'denoising' }));
+    assert.notEqual(configKey({ preset: 'dense', epochs: 3 }), configKey({ preset: 'dense', epochs: 4 }));
   });
 
   it('sends only what applies to the preset, passing unknown host keys through', () => {

@@ -196,6 +196,46 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     assert.ok(status.includes('Training'), `train cell status: ${status.join(' | ')}`);
   });
 
+  it('generation: interpolate between two chosen samples and a grid over the code, via generate requests', async () => {
+    await feed(lab, fixture.events);
+    const results = cell(lab, 'Results');
+    const last = reconstructionEvents[reconstructionEvents.length - 1].data;
+    await results.getByRole('combobox', { name: 'To sample' }).click();
+    await results.getByRole('option', { name: `Sample ${last.indices[2]}`, exact: true }).click();
+    await results.getByRole('button', { name: 'Interpolate' }).click();
+    const interpolate = await lab.waitForPosted('generate');
+    assert.deepEqual(
+      { mode: interpolate.mode, a: interpolate.a, b: interpolate.b, steps: interpolate.steps },
+      { mode: 'interpolate', a: last.indices[0], b: last.indices[2], steps: 8 },
+    );
+    const images = last.inputs ?? { count: 0, height: 1, width: 1, channels: 1 as const, pixels: '' };
+    await lab.send({ type: 'reply', requestId: interpolate.requestId as number, result: { images } });
+    const generated = await lab.probe<CanvasProbe[]>('canvases', '.ae-generated canvas');
+    assert.equal(generated.length, images.count);
+    assert.ok(generated.every((c) => c.ink > 0 && /^Generated image \d+$/.test(c.label ?? '')));
+
+    await results.getByRole('button', { name: 'Grid over the code' }).click();
+    const grid = await lab.waitForPosted('generate', 2);
+    assert.equal(grid.mode, 'grid');
+    await lab.send({ type: 'reply', requestId: grid.requestId as number, error: 'grid: the code has 64 dimensions; a grid needs a 2-D code' });
+    const alert = await lab.probe<string[]>('text', '.ae-cell:nth-of-type(4) > .ae-error');
+    assert.deepEqual(alert, ['grid: the code has 64 dimensions; a grid needs a 2-D code'], 'the error is shown in the cell');
+    const prior = await lab.probe<string | null>('attribute', '.ae-generate-form ~ .ae-button-row vscode-button:nth-of-type(2)', 'disabled');
+    assert.equal(prior, '', 'sampling the prior needs a VAE: disabled for this dense run');
+  });
+
+  it('re-running the dataset cell re-runs the model cell that depends on it', async () => {
+    const before = (await lab.posted()).filter((m) => m.type === 'describe').length;
+    await cell(lab, 'Dataset').getByRole('button', { name: 'Run', exact: true }).click();
+    const inspect = await lab.waitForPosted('inspect');
+    assert.equal(inspect.page, 0);
+    await lab.send({ type: 'reply', requestId: inspect.requestId as number, result: fixture.dataset });
+    const describe = await lab.waitForPosted('describe', before + 1);
+    assert.ok(describe.config, 'the model cell ran with its config');
+    await lab.send({ type: 'reply', requestId: describe.requestId as number, result: initialState(fixture).graph });
+    assert.equal(await lab.probe('attribute', '.ae-cell:nth-of-type(2)', 'data-status'), 'done');
+  });
+
   it('keeps within the content security policy and logs no errors', async () => {
     assert.deepEqual(await lab.violations(), []);
     assert.deepEqual(lab.errors, []);

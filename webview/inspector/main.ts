@@ -1,6 +1,7 @@
 import type { ToLab } from '../../src/protocol/lab-protocol';
+import type { InspectResult } from '../../src/protocol/trainer-protocol';
 import { registerComponents } from '../shared/components';
-import { DatasetView } from '../shared/dataset-view';
+import { DatasetView, sameDataset } from '../shared/dataset-view';
 import { el, icon, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
 import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
@@ -17,7 +18,7 @@ registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
 let state: LabModel | undefined;
 let dataset: DatasetView | undefined;
-let shownDataset: unknown;
+let shownDataset: InspectResult | undefined;
 let shownError: string | undefined;
 const title = el('h1', { className: 'ae-lab-title' });
 const error = el('div', { className: 'ae-error ae-error-block', attrs: { role: 'alert' } });
@@ -62,7 +63,7 @@ function render(): void {
       title.textContent = t('dataset.error');
     }
   }
-  if (state.dataset && state.dataset !== shownDataset) {
+  if (state.dataset && state.dataset !== shownDataset && !(shownDataset && sameDataset(state.dataset, shownDataset) && state.dataset.page === 0)) {
     shownDataset = state.dataset;
     title.textContent = `${t('inspector.title')}: ${state.dataset.summary.name}`;
     dataset.update(state.dataset);

@@ -127,3 +127,13 @@ export function configToSend(config: Record<string, unknown>): Record<string, un
   }
   return next;
 }
+
+/** A config's identity for "did the model change?": what would be sent, keys sorted. */
+export function configKey(config: Record<string, unknown>): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted((value as Record<string, unknown>)[key])]));
+  };
+  return JSON.stringify(sorted(configToSend(config)));
+}

@@ -1,6 +1,6 @@
 import type { LabState } from '../../src/protocol/lab-protocol';
 import type { InspectResult } from '../../src/protocol/trainer-protocol';
-import { DatasetView } from '../shared/dataset-view';
+import { DatasetView, sameDataset } from '../shared/dataset-view';
 import { el, replaceChildren } from '../shared/dom';
 import { t } from '../shared/strings';
 import { Cell } from './cell';
@@ -26,7 +26,8 @@ export class DatasetCell {
   }
 
   update(state: LabState): void {
-    if (state.dataset && state.dataset !== this.shown) {
+    // A state message carries page 0 of the same dataset again: keep the page the user is on.
+    if (state.dataset && state.dataset !== this.shown && !sameDataset(state.dataset, this.shown)) {
       this.show(state.dataset);
       this.cell.setStatus('done');
     }

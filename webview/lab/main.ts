@@ -7,6 +7,7 @@ import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost, loadViewState, saveViewState } from '../shared/vscode-api';
 import { DatasetCell } from './dataset-cell';
+import { configKey } from './config-fields';
 import { ModelCell } from './model-cell';
 import { ResultsCell } from './results-cell';
 import { TrainCell } from './train-cell';
@@ -26,8 +27,9 @@ const saveState = () => saveViewState(viewState);
 
 let state: LabModel | undefined;
 let cells: ReturnType<typeof buildCells> | undefined;
-/** The config the shown run trained with, to tell when the model cell has moved on. */
+/** The config the shown run trained with (configKey), to tell when the model cell has moved on. */
 let trainedConfig: string | undefined;
+let trainedRunDir: string | undefined;
 
 replaceChildren(app, el('p', { className: 'ae-muted ae-loading', text: t('lab.loading') }));
 
@@ -46,7 +48,7 @@ function buildCells() {
     describe: (config) => host.request({ type: 'describe', config }),
     onRan: (config) => {
       if (state) state = { ...state, graphError: undefined };
-      train.setModelChanged(trainedConfig !== undefined && trainedConfig !== JSON.stringify(config));
+      train.setModelChanged(trainedConfig !== undefined && trainedConfig !== configKey(config));
     },
     onEdited: () => train.setModelChanged(trainedConfig !== undefined),
   });
@@ -65,7 +67,7 @@ function buildCells() {
     train: () => {
       const config = model.config();
       if (!config) return false;
-      trainedConfig = JSON.stringify(config);
+      trainedConfig = configKey(config);
       train.setModelChanged(false);
       host.send({ type: 'train', config });
       return true;
@@ -115,7 +117,12 @@ function render(): void {
 
 function renderCells(current: LabState): void {
   if (!cells) return;
-  if (current.run && trainedConfig === undefined) trainedConfig = JSON.stringify(current.run.config);
+  if (current.run && current.run.runDir !== trainedRunDir) {
+    // A run started (or was opened): the model cell now shows its config.
+    trainedRunDir = current.run.runDir;
+    trainedConfig = configKey(current.run.config);
+    cells.train.setModelChanged(false);
+  }
   cells.dataset.update(current);
   cells.model.update(current);
   cells.train.update(current);

@@ -190,3 +190,8 @@ function columnTable(result: InspectResult): HTMLElement {
     el('table', { className: 'ae-table' }, [el('thead', {}, [el('tr', {}, header.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]), body]),
   ]);
 }
+
+/** Same file, same contents (as far as the summary and statistics tell). */
+export function sameDataset(a: InspectResult, b: InspectResult | undefined): boolean {
+  return b !== undefined && a.summary.path === b.summary.path && JSON.stringify(a.summary) === JSON.stringify(b.summary) && JSON.stringify(a.stats) === JSON.stringify(b.stats);
+}
