@@ -3,7 +3,7 @@ import { dirname, join, sep } from 'node:path';
 import * as util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from './wasm-kernels/register-wasm-training-kernels';
+import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels/register-wasm-training-kernels';
 
 export type PreferredBackend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -45,6 +45,8 @@ async function tryBackend(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean>
     } else if (name === 'wasm') {
       setWasmPaths(wasmFolder());
       registerWasmTrainingKernels();
+    } else {
+      registerCpuKernelFixes();
     }
     // setBackend resolves to false (with a console warning) when the backend fails to initialise.
     return (await tf.setBackend(name)) && tf.getBackend() === name;

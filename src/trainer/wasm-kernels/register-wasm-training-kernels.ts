@@ -1,27 +1,48 @@
 import * as tf from '@tensorflow/tfjs';
 import { transposeFirstMatMulKernel } from './batch-mat-mul-transposed';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
+import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
+import { maxPoolGradKernel } from './max-pool-grad';
+import { resizeNearestNeighborGradKernel } from './resize-nearest-neighbor-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
 /**
  * Registers, for the wasm backend, the kernels that training needs and tfjs-backend-wasm 4.22
- * lacks, and swaps its matrix products for ones that take XNNPACK's fast path in backpropagation.
- * Call before the backend initialises (setup functions run then). Idempotent; kernels the backend
- * gains in a later version are left alone.
+ * lacks (Conv2DBackpropFilter, UnsortedSegmentSum), and wraps the gradient kernels it implements
+ * with naive loops (transposed matMul, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad)
+ * with paths through its XNNPACK-backed kernels. Call before the backend initialises (setup
+ * functions run then). Idempotent; kernels the backend gains in a later version are left alone.
  */
 export function registerWasmTrainingKernels(backendName = 'wasm'): void {
   for (const kernel of [conv2dBackpropFilterKernel(backendName), unsortedSegmentSumKernel(backendName)]) {
     if (tf.getKernel(kernel.kernelName, backendName) == null) tf.registerKernel(kernel);
   }
-  for (const [kernelName, operands] of [
-    [tf.BatchMatMul, { a: 'a', b: 'b' }],
-    [tf._FusedMatMul, { a: 'a', b: 'b' }],
-  ] as const) {
+  const fastPaths: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig | undefined]> = [
+    [tf.BatchMatMul, transposeFirstMatMulKernel],
+    [tf._FusedMatMul, transposeFirstMatMulKernel],
+    [tf.Conv2DBackpropInput, conv2dBackpropInputKernel],
+    [tf.MaxPoolGrad, maxPoolGradKernel],
+    [tf.ResizeNearestNeighborGrad, resizeNearestNeighborGradKernel],
+  ];
+  for (const [kernelName, wrap] of fastPaths) {
     const original = tf.getKernel(kernelName, backendName);
-    const wrapped = original && transposeFirstMatMulKernel(original, operands);
+    const wrapped = original && wrap(original);
     if (wrapped) {
       tf.unregisterKernel(kernelName, backendName);
       tf.registerKernel(wrapped);
     }
+  }
+}
+
+/**
+ * The cpu backend of tfjs 4.22 computes ResizeNearestNeighborGrad wrongly for batches of more than
+ * one (the UpSampling2D gradient of the conv preset); the same block-sum path fixes it there.
+ */
+export function registerCpuKernelFixes(backendName = 'cpu'): void {
+  const original = tf.getKernel(tf.ResizeNearestNeighborGrad, backendName);
+  const wrapped = original && resizeNearestNeighborGradKernel(original);
+  if (wrapped) {
+    tf.unregisterKernel(tf.ResizeNearestNeighborGrad, backendName);
+    tf.registerKernel(wrapped);
   }
 }

@@ -2,6 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/trainer/backend';
+import { registerCpuKernelFixes } from '../../../src/trainer/wasm-kernels/register-wasm-training-kernels';
 
 /** Runs `compute` on the cpu backend and on wasm (with our kernels) and returns both results. */
 async function onBothBackends(compute: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
@@ -52,6 +53,7 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
   before(async () => {
     const { name } = await initBackend('wasm');
     assert.equal(name, 'wasm');
+    registerCpuKernelFixes(); // as initBackend does when cpu is the backend
   });
 
   for (const c of cases) {
@@ -67,6 +69,82 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
       assertClose(wasm, cpu, label);
       x.dispose();
       dy.dispose();
+    });
+  }
+
+  for (const c of cases) {
+    const label = `Conv2DBackpropInput x=${c.x} k=${c.kernel} out=${c.outChannels} stride=${c.stride} ${c.pad}`;
+    test(label, async () => {
+      const filterShape: [number, number, number, number] = [c.kernel[0], c.kernel[1], c.x[3], c.outChannels];
+      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad);
+      const filter = tf.randomNormal(filterShape, 0, 1, 'float32', 1);
+      const dy = tf.randomNormal(info.outShape, 0, 1, 'float32', 2);
+      const { cpu, wasm } = await onBothBackends(() =>
+        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor,
+      );
+      assertClose(wasm, cpu, label);
+    });
+  }
+
+  for (const pad of ['same', 'valid'] as const) {
+    test(`Conv2DTranspose stride 2 ${pad}: forward`, async () => {
+      const x = tf.randomNormal([3, 5, 6, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const filter = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const outShape: [number, number, number, number] = pad === 'same' ? [3, 10, 12, 2] : [3, 11, 13, 2];
+      const { cpu, wasm } = await onBothBackends(() => tf.conv2dTranspose(x, filter, outShape, 2, pad));
+      assertClose(wasm, cpu, `conv2dTranspose forward ${pad}`);
+    });
+  }
+
+  for (const [shape, size, stride, ties] of [
+    [[2, 8, 6, 3], 2, 2, true],
+    [[2, 9, 9, 2], 3, 3, true],
+    [[2, 7, 9, 2], 2, 2, true], // 'valid' leaves a row and a column out
+    // Overlapping windows are left to wasm's own kernel, which breaks ties differently from cpu: tie-free data.
+    [[2, 8, 8, 2], 3, 1, false],
+  ] as const) {
+    test(`MaxPoolGrad x=${shape} pool ${size} stride ${stride}${ties ? ', with ties' : ''}`, async () => {
+      // relu and rounding make ties: the gradient must go to the same (first) position as on cpu.
+      const noise = tf.randomNormal([...shape], 0, 1, 'float32', 17);
+      const x = ties ? tf.tidy(() => tf.relu(tf.round(tf.mul(noise, 2)))) : noise;
+      const pooledSize = tf.tidy(() => tf.maxPool(x as tf.Tensor4D, size, stride, 'valid').shape);
+      const weights = tf.range(1, 1 + pooledSize.reduce((a, b) => a * b, 1)).reshape(pooledSize);
+      const { cpu, wasm } = await onBothBackends(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, size, stride, 'valid'), weights)))(x));
+      assertClose(wasm, cpu, 'maxPool gradient');
+    });
+  }
+
+  /** dL/dimages of sum(resizeNearestNeighbor(images) * weights) for whole-number factors: block sums of weights. */
+  function blockSums(weights: Float32Array, shape: readonly number[], factor: readonly [number, number]): Float32Array {
+    const [batch, height, width, channels] = shape;
+    const [fh, fw] = factor;
+    const out = new Float32Array(batch * (height / fh) * (width / fw) * channels);
+    for (let b = 0; b < batch; b++)
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++)
+          for (let c = 0; c < channels; c++) {
+            const target = ((b * (height / fh) + Math.floor(y / fh)) * (width / fw) + Math.floor(x / fw)) * channels + c;
+            out[target] += weights[((b * height + y) * width + x) * channels + c];
+          }
+    return out;
+  }
+
+  for (const [size, factor] of [
+    [[3, 4], [2, 2]],
+    [[3, 4], [3, 2]],
+    [[5, 5], [1, 3]],
+  ] as const) {
+    test(`ResizeNearestNeighborGrad ${size} x ${factor} (UpSampling2D), batch 2, on wasm and cpu`, async () => {
+      // Compared with block sums: tfjs 4.22's own cpu kernel is wrong for batches of more than one.
+      const images = tf.randomNormal([2, size[0], size[1], 3], 0, 1, 'float32', 18) as tf.Tensor4D;
+      const target: [number, number] = [size[0] * factor[0], size[1] * factor[1]];
+      const weights = tf.randomNormal([2, target[0], target[1], 3], 0, 1, 'float32', 19);
+      const expected = blockSums((await weights.data()) as Float32Array, weights.shape, factor);
+      const { cpu, wasm } = await onBothBackends(() =>
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, target), weights)))(images),
+      );
+      assertClose(wasm, expected, 'wasm upsampling gradient');
+      assertClose(cpu, expected, 'cpu upsampling gradient');
     });
   }
 
