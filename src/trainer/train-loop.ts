@@ -199,16 +199,20 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
     if (validation === 'stopped') break;
     lastErrors = validation ?? lastErrors;
     const loss = lossSum / epochSamples;
+    const validationLoss = validation ? mean(validation) : null;
+    // NaN would reach the host as null (JSON) and fail validation there: say what happened instead.
+    if (validationLoss !== null && !Number.isFinite(validationLoss)) throw new TrainingDivergedError(validationLoss, epoch + 1, batchesPerEpoch);
+    const reconstructions = reconstruct(previewIndices, epoch + 1);
+    const codes = projectCodes(epoch + 1);
     const metrics: EpochMetrics = {
       epoch: epoch + 1,
       loss,
-      val_loss: validation ? mean(validation) : null,
+      val_loss: validationLoss,
+      // The whole epoch (validation, reconstructions and codes included), pauses excluded.
       seconds: (clock() - epochStartedAt - epochPausedMs) / 1000,
+      // Training batches only.
       samples_per_second: epochTrainMs > 0 ? (epochSamples * 1000) / epochTrainMs : 0,
     };
-    const reconstructions = reconstruct(previewIndices, epoch + 1);
-    const codes = projectCodes(epoch + 1);
-    metrics.seconds = (clock() - epochStartedAt - epochPausedMs) / 1000;
     emit({ type: 'epochEnd', metrics });
     emit({ type: 'reconstructions', data: reconstructions });
     if (codes) emit({ type: 'codes', data: codes });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listRuns, readRun } from '../../../src/trainer/runs';
 import { TrainerClient } from '../../../src/trainer/trainer-client';
-import { ensureBuilt, fashionImages, smallDense, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
+import { ensureBuilt, fashionImages, repoRoot, smallDense, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
 // The trainer as a real child process: dist/trainer.js forked by TrainerClient, as the extension and the CLI do.
 
@@ -261,6 +261,21 @@ describe('trainer child process', () => {
     assert.equal(existsSync(runsRoot), false, 'no run folder for bad input');
     assert.equal(log.of('done').length, 0);
     assert.equal(client.running, true);
+  });
+
+  test('a run that fails mid-way (diverged) is finalized as failed with its reason', async () => {
+    const { client, log } = track(await startedClient());
+    const runsRoot = join(folder.path, 'diverged');
+    const csv = join(repoRoot, 'samples', 'tabular', 'iris-like.csv');
+    client.send({ type: 'start', dataset: { path: csv }, config: { optimizer: 'sgd', learningRate: 10, outputActivation: 'linear', batchSize: 16 }, runsRoot });
+    const done = await log.waitFor('done');
+    assert.equal(done.status, 'failed');
+    const error = log.of('error')[0];
+    assert.match(error.message, /^The loss became (NaN|-?Infinity) at epoch \d+, batch \d+: training diverged\. Try a lower learning rate\.$/);
+    const status = JSON.parse(readFileSync(join(done.runDir, 'status.json'), 'utf8'));
+    assert.deepEqual([status.status, status.error], ['failed', error.message]);
+    assert.equal((await listRuns(runsRoot))[0].status, 'failed');
+    assert.equal(client.running, true, 'the trainer stays for the next run');
   });
 
   test('the client never waits forever: a trainer that never gets ready is killed after the timeout', async () => {
