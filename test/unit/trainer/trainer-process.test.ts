@@ -288,6 +288,14 @@ describe('trainer child process', () => {
     assert.equal(exit.signal, 'SIGTERM');
     assert.equal(exit.expected, true);
 
+    // A child that ignores SIGTERM is killed with SIGKILL after the grace period.
+    const stubborn = join(folder.path, 'stubborn.js');
+    writeFileSync(stubborn, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
+    const ignoring = new TrainerClient({ trainerScript: stubborn, readyTimeoutMs: 300, killGraceMs: 300 });
+    clients.push(ignoring);
+    await assert.rejects(ignoring.start(), /did not start/);
+    assert.equal((await ignoring.waitForExit()).signal, 'SIGKILL');
+
     const broken = new TrainerClient({ trainerScript, execPath: join(folder.path, 'no-such-node') });
     clients.push(broken);
     await assert.rejects(broken.start(), /could not be started|exited before it was ready/);
