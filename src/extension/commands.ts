@@ -194,8 +194,8 @@ async function pickDataset(datasets: DatasetsTreeProvider, placeHolder: string):
     const picks: Item[] = candidates
       .filter((candidate) => !candidate.error)
       .map((candidate) => ({
-        label: candidate.name,
-        description: DatasetItem.describe(candidate),
+        label: basename(candidate.path),
+        description: `${DatasetItem.describe(candidate)} · ${candidate.format}`,
         detail: vscode.workspace.asRelativePath(candidate.path),
         iconPath: DatasetItem.icon(candidate),
         uri: vscode.Uri.file(candidate.path),
