@@ -157,7 +157,8 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
 
   await t.test('the run folder on disk is complete', async () => {
     const runDir = await waitForCompletedRun(workspace, 2 * 60_000);
-    for (const file of ['config.json', 'metrics.jsonl', 'model/autoencoder/model.json', 'model/autoencoder/weights.bin', 'status.json']) {
+    const modelFiles = ['autoencoder', 'encoder', 'decoder'].flatMap((part) => [`model/${part}/model.json`, `model/${part}/weights.bin`]);
+    for (const file of ['config.json', 'metrics.jsonl', 'reconstructions.json', 'status.json', ...modelFiles]) {
       assert.ok(existsSync(join(runDir, file)), `${file} in ${runDir}`);
     }
     const epochs = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
