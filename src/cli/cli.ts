@@ -167,6 +167,9 @@ async function train(args: string[]): Promise<number> {
             runDir = message.runDir;
             printer.started(message);
             break;
+          case 'batchLoss':
+            printer.batchLoss(message.losses);
+            break;
           case 'progress':
             printer.progress(message);
             break;

@@ -10,6 +10,7 @@ type Progress = Extract<FromTrainer, { type: 'progress' }>;
  */
 export class ProgressPrinter {
   private barShown = false;
+  private lastLoss: number | undefined;
   private readonly tty: boolean;
 
   constructor(private readonly out: NodeJS.WriteStream) {
@@ -30,6 +31,11 @@ export class ProgressPrinter {
     this.line(`run folder: ${message.runDir}`);
   }
 
+  /** The latest smoothed batch loss, shown in the bar. */
+  batchLoss(losses: readonly number[]): void {
+    if (losses.length) this.lastLoss = losses[losses.length - 1];
+  }
+
   progress(message: Progress): void {
     if (!this.tty) return;
     const width = 24;
@@ -38,6 +44,7 @@ export class ProgressPrinter {
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const text =
       `epoch ${message.epoch}/${message.epochs} ${bar} ${String(Math.round(fraction * 100)).padStart(3)}% ` +
+      `${this.lastLoss === undefined ? '' : `loss ${format(this.lastLoss)}, `}` +
       `${Math.round(message.samplesPerSecond)} samples/s, ETA ${formatSeconds(message.etaSeconds)}`;
     this.out.write(`\r\x1b[2K${text}`);
     this.barShown = true;

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import type { EpochMetrics, ImageBatch, ModelGraph } from '../protocol/trainer-protocol';
+import type { CodeProjection, EpochMetrics, ImageBatch, ModelGraph } from '../protocol/trainer-protocol';
 import type { RunRecord } from '../trainer/runs';
 
 /**
@@ -52,6 +52,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
 <section><h2>Loss</h2>${lossChart(run.epochs)}${metricsTable(run.epochs)}</section>
 ${run.graph ? `<section><h2>Model</h2>${modelTable(run.graph)}</section>` : ''}
 ${latest ? `<section><h2>Reconstructions (epoch ${latest.epoch})</h2>${samplesGrid(latest.indices, latest.errors, latest.inputs, latest.outputs, latest.texts)}</section>` : ''}
+${run.codes && run.codes.points.length >= 4 ? `<section><h2>Codes (PCA, epoch ${run.codes.epoch})</h2>${codesScatter(run.codes)}</section>` : ''}
 ${run.anomalies && run.anomalies.indices.length ? `<section><h2>Worst reconstructed validation samples</h2>${samplesGrid(run.anomalies.indices, run.anomalies.errors, run.anomalies.inputs, run.anomalies.outputs, run.anomalies.texts)}</section>` : ''}
 <section><h2>Configuration</h2><pre>${escapeHtml(JSON.stringify(run.config, null, 2))}</pre></section>
 </body>
@@ -73,6 +74,9 @@ table.data tr:nth-child(even) td { background: #f6f8fa; }
 .group-decoder td:first-child { border-left: 3px solid #1a7f37; } .group-input td:first-child { border-left: 3px solid #8c959f; }
 pre { background: #f6f8fa; padding: .75rem; overflow: auto; }
 svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+.scatter { display: flex; gap: 1.5rem; align-items: flex-start; }
+.legend { list-style: none; padding: 0; margin: 0; } .legend li { margin: .15rem 0; }
+.legend span { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: .4rem; }
 `;
 
 function factTable(facts: [string, string][]): string {
@@ -138,6 +142,42 @@ export function lossChart(metrics: EpochMetrics[]): string {
     `<line x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}" stroke="#8c959f"/>${xLabels}` +
     `<text x="${(left + width - right) / 2}" y="${height - 4}" text-anchor="middle">epoch</text>` +
     `${series(train, '#0969da', 'loss')}${series(validation, '#cf222e', 'validation loss')}${legend}</svg>`
+  );
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** The 2-D projection of the codes as an inline SVG scatter plot, coloured by class when the data has labels. */
+export function codesScatter(codes: CodeProjection): string {
+  const size = 420;
+  const margin = 12;
+  const xs = codes.points.filter((_, i) => i % 2 === 0);
+  const ys = codes.points.filter((_, i) => i % 2 === 1);
+  const span = (values: number[]) => {
+    const low = Math.min(...values);
+    const high = Math.max(...values);
+    return { low, range: high - low || 1 };
+  };
+  const sx = span(xs);
+  const sy = span(ys);
+  const dots = xs
+    .map((x, i) => {
+      const label = codes.labels?.[i];
+      const color = label === undefined ? '#0969da' : PALETTE[label % PALETTE.length];
+      const cx = margin + ((x - sx.low) / sx.range) * (size - 2 * margin);
+      const cy = size - margin - ((ys[i] - sy.low) / sy.range) * (size - 2 * margin);
+      return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="2.5" fill="${color}" fill-opacity="0.75"/>`;
+    })
+    .join('');
+  const present = [...new Set(codes.labels ?? [])].sort((a, b) => a - b);
+  const legend = present.length
+    ? `<ul class="legend">${present
+        .map((label) => `<li><span style="background:${PALETTE[label % PALETTE.length]}"></span>${escapeHtml(codes.classNames?.[label] ?? String(label))}</li>`)
+        .join('')}</ul>`
+    : '';
+  return (
+    `<div class="scatter"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" ` +
+    `aria-label="Codes projected on their two principal axes"><rect width="${size}" height="${size}" fill="#fff" stroke="#d0d7de"/>${dots}</svg>${legend}</div>`
   );
 }
 

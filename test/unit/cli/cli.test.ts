@@ -43,6 +43,7 @@ describe('autoencoder-lab CLI', () => {
     assert.equal((html.match(/<path d="M/g) ?? []).length, 2, 'training and validation curves');
     assert.match(html, /Backend<\/th><td>wasm/);
     assert.match(html, /enc_dense_1/, 'model summary table');
+    assert.equal((html.match(/<circle cx="[\d.]+" cy="[\d.]+" r="2\.5"/g) ?? []).length, 300, 'a dot per code (all 300 samples)');
     assert.doesNotMatch(html, /<script|src="http|href="http/, 'self-contained');
     const images = [...html.matchAll(/src="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], 'base64')));
     assert.equal(images.length, 32, '8 inputs + 8 reconstructions, and the 8 + 8 worst');

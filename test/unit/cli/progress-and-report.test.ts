@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PNG } from 'pngjs';
 import { ProgressPrinter } from '../../../src/cli/progress-printer';
-import { escapeHtml, lossChart, pngDataUri, renderReport } from '../../../src/cli/report';
+import { codesScatter, escapeHtml, lossChart, pngDataUri, renderReport } from '../../../src/cli/report';
 import type { RunRecord } from '../../../src/trainer/runs';
 
 function stream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
@@ -18,12 +18,13 @@ describe('CLI output', () => {
     const out = stream(true);
     const printer = new ProgressPrinter(out);
     printer.progress(progress(5));
+    printer.batchLoss([0.5, 0.04567891]);
     printer.progress(progress(10));
     printer.epochEnd(metrics);
     printer.finish();
     assert.equal(out.text.split('\r\u001b[2K').length - 1, 3, 'two redraws and one clear');
     assert.match(out.text, /epoch 1\/2 █{12}░{12} {2}50% 4321 samples\/s, ETA 1m15s/);
-    assert.match(out.text, /100% 4321 samples\/s/);
+    assert.match(out.text, /100% loss 0\.04568, 4321 samples\/s/);
     assert.ok(out.text.endsWith('epoch 1: loss 0.03123, val_loss 0.02988, 2.5 s, 4321 samples/s\n'));
   });
 
@@ -46,6 +47,14 @@ describe('report.html', () => {
     assert.equal((one.match(/<circle /g) ?? []).length, 1);
     assert.doesNotMatch(one, /NaN|Infinity/);
     assert.equal(lossChart([]), '');
+  });
+
+  test('the codes scatter plot has a dot per sample, coloured by class, with a legend of the classes present', () => {
+    const svg = codesScatter({ epoch: 2, points: [0, 0, 1, 1, 2, 0.5, 3, 3], labels: [0, 1, 1, 3], classNames: ['a', 'b', 'c', 'd'] });
+    assert.equal((svg.match(/<circle /g) ?? []).length, 4);
+    assert.match(svg, /<li><span style="background:#4e79a7"><\/span>a<\/li><li><span style="background:#f28e2b"><\/span>b<\/li><li><span style="background:#76b7b2"><\/span>d<\/li>/);
+    assert.match(svg, /cx="12\.0" cy="408\.0"/, 'the smallest x and y at the bottom left');
+    assert.doesNotMatch(codesScatter({ epoch: 1, points: [1, 1, 1, 1] }), /NaN|<ul/);
   });
 
   test('images become PNG data URIs with their pixels', () => {
