@@ -149,7 +149,8 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
     assert.equal(await images.count(), 2, 'each pair shows the input and its reconstruction');
     const label = await images.nth(1).getAttribute('aria-label');
     assert.ok(label && label.length > 0, 'the reconstruction has text for screen readers');
-    await pairs.first().scrollIntoViewIfNeeded();
+    // Frame the screenshot on the loss chart with the pairs below it.
+    await lab.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').first().evaluate((chart) => chart.scrollIntoView({ block: 'start' }));
   });
 
   mkdirSync(artifacts, { recursive: true });
