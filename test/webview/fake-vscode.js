@@ -19,7 +19,7 @@
     };
   };
   document.addEventListener('securitypolicyviolation', (event) => {
-    violations.push({ directive: event.violatedDirective, blocked: event.blockedURI, source: event.sourceFile, line: event.lineNumber });
+    violations.push({ directive: event.violatedDirective, blocked: event.blockedURI, source: event.sourceFile, line: event.lineNumber, column: event.columnNumber });
   });
 
   /** Pixels that differ from the canvas's first pixel or are not fully transparent (uPlot draws on transparent). */

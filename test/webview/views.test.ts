@@ -138,6 +138,22 @@ describe('dataset inspector', () => {
   });
 });
 
+describe('the content security policy check itself', () => {
+  it('catches an inline style (the checks above are not vacuous)', async () => {
+    const page = await browser.open('inspector');
+    try {
+      await page.page.evaluate("document.head.append(Object.assign(document.createElement('style'), { textContent: 'body { color: red }' }))");
+      await page.probe('frames');
+      const violations = await page.violations();
+      // Once per policy: the header and the meta tag both refuse it.
+      assert.ok(violations.length >= 1, 'the violation is reported');
+      for (const violation of violations) assert.match(violation, /^style-src-elem inline/);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('lab on a text dataset (sequence autoencoder)', () => {
   let lab: WebviewPage;
   before(async () => {
