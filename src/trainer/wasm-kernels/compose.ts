@@ -57,6 +57,11 @@ export class KernelScope {
     return result;
   }
 
+  /** Marks a result (e.g. one of several outputs of `run`) as an intermediate. */
+  track(result: tf.TensorInfo): void {
+    this.temporaries.push(result);
+  }
+
   /** Runs a kernel whose result is kept (the final output). */
   run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
     return runBackendKernel(this.backendName, this.backend, kernelName, inputs, attrs);

@@ -6,6 +6,8 @@ import { KernelScope, withFastPath } from './compose';
  * MaxPool 2), without tfjs-backend-wasm 4.22's naive loop: each window's gradient goes to the first
  * position holding its maximum (as on the cpu backend), found by ArgMax over the window laid out
  * last: reshape/transpose x to [..., window], OneHot(ArgMax) * dy, and back.
+ * (wasm's MaxPoolWithArgmax would be cheaper but is unusable: it starts its maximum at FLT_MIN,
+ * so a window whose values are all <= 0 — every all-zero ReLU window — reports index 0.)
  */
 export function maxPoolGradKernel(original: tf.KernelConfig): tf.KernelConfig | undefined {
   return withFastPath(original, ({ inputs, backend, attrs }) => {

@@ -102,6 +102,7 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
     [[2, 7, 9, 2], 2, 2, true], // 'valid' leaves a row and a column out
     // Overlapping windows are left to wasm's own kernel, which breaks ties differently from cpu: tie-free data.
     [[2, 8, 8, 2], 3, 1, false],
+    [[2, 9, 8, 3], 3, 2, false],
   ] as const) {
     test(`MaxPoolGrad x=${shape} pool ${size} stride ${stride}${ties ? ', with ties' : ''}`, async () => {
       // relu and rounding make ties: the gradient must go to the same (first) position as on cpu.
