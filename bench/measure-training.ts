@@ -12,7 +12,10 @@
  *   through what the host does with it (JSON on the wire, parsed and validated, JSON again to the
  *   webview), all on the training thread, so this is an upper bound; prints UiCostResult.
  */
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { prepareThreadedWasm } from './experiments/wasm-threads-shim';
 import { openDataset } from '../src/data/open-dataset';
 import { buildModel } from '../src/models/build-model';
 import { createOptimizer } from '../src/models/optimizer';
@@ -41,6 +44,8 @@ export interface EpochResult {
   params: number;
   layers: string[];
   maxRssMb: number;
+  /** XNNPACK threads (wasm). */
+  threads: number;
 }
 
 export interface UiCostResult {
@@ -77,13 +82,21 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '128' },
     'warmup-batches': { type: 'string', default: '3' },
     repeats: { type: 'string', default: '2' },
+    /** Experiment: tfjs-backend-wasm's threaded build with this many threads (bench/experiments/wasm-threads-shim.ts). */
+    'wasm-threads': { type: 'string', default: '1' },
   },
 });
 
 async function main(): Promise<void> {
   if (!values.images) throw new Error('--images <train-images-idx3-ubyte.gz> is required');
   const requested = values.backend as PreferredBackend;
+  const threads = Number(values['wasm-threads']);
+  const restore =
+    threads > 1 && requested === 'wasm'
+      ? prepareThreadedWasm(threads, join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '../wasm-out/tfjs-backend-wasm-threaded-simd.js'))
+      : undefined;
   const { tf, name } = await initBackend(requested);
+  restore?.();
   if (name !== requested) {
     print({ kind: 'unavailable', backend: requested, available: false, activeBackend: name } satisfies Unavailable);
     return;
@@ -192,6 +205,7 @@ async function main(): Promise<void> {
     params: result.params,
     layers: result.layers,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    threads: name === 'wasm' ? getThreadsCount() : 1,
   } satisfies EpochResult);
 }
 
