@@ -191,15 +191,14 @@ function runDirOf(arg: unknown): string | undefined {
 async function pickDataset(datasets: DatasetsTreeProvider, placeHolder: string): Promise<vscode.Uri | undefined> {
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: boolean };
   const items = datasets.candidates().then((candidates) => {
-    const picks: Item[] = candidates
-      .filter((candidate) => !candidate.error)
-      .map((candidate) => ({
-        label: basename(candidate.path),
-        description: `${DatasetItem.describe(candidate)} · ${candidate.format}`,
-        detail: vscode.workspace.asRelativePath(candidate.path),
-        iconPath: DatasetItem.icon(candidate),
-        uri: vscode.Uri.file(candidate.path),
-      }));
+    // Broken files stay in the list, marked: picking one shows the engine's error about it.
+    const picks: Item[] = candidates.map((candidate) => ({
+      label: basename(candidate.path),
+      description: candidate.error ? DatasetItem.describe(candidate) : `${DatasetItem.describe(candidate)} · ${candidate.format}`,
+      detail: vscode.workspace.asRelativePath(candidate.path),
+      iconPath: DatasetItem.icon(candidate),
+      uri: vscode.Uri.file(candidate.path),
+    }));
     picks.push({ label: vscode.l10n.t('Choose a file or folder…'), iconPath: new vscode.ThemeIcon('folder-opened'), browse: true, alwaysShow: true });
     return picks;
   });
