@@ -5,8 +5,8 @@
  *
  * Lifecycle: initBackend, then `ready`. One training run at a time; inspect / describe / generate
  * requests are answered meanwhile. After `stop` the run is finalized as stopped and the process
- * exits; after a completed or failed run it stays for more requests. When the parent goes away
- * (IPC disconnect) the process exits, so it is never orphaned.
+ * exits; after a completed or failed run it stays for more requests. SIGTERM stops a run the same
+ * way (then exits). When the parent goes away (IPC disconnect) the process exits, so it is never orphaned.
  */
 import type { ZodError } from 'zod';
 import { DatasetError } from '../data/dataset';
@@ -82,6 +82,17 @@ async function main(): Promise<void> {
 
   let control: TrainControl | undefined;
   let training: Promise<void> | undefined;
+
+  // TrainerClient.dispose() sends SIGTERM, then SIGKILL after a grace period: use it to finalize
+  // a running run as stopped (it ends within one batch), so it is not left looking interrupted.
+  // Ctrl-C in a terminal reaches the whole process group, this child included: the parent (the CLI)
+  // decides what it means (a graceful stop first), so the trainer does not die of it on its own.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => {
+    if (!control) process.exit(0);
+    control.stop();
+    setTimeout(() => process.exit(0), 1500).unref();
+  });
 
   const channel = new MessageChannel<ToTrainerParsed, FromTrainer>({
     post: (message) => void post(message),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -62,6 +62,28 @@ describe('autoencoder-lab CLI', () => {
     const lines = readFileSync(join(out, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
     assert.deepEqual(lines, [1, 2]);
     assert.equal(JSON.parse(readFileSync(join(out, name, 'status.json'), 'utf8')).epochsCompleted, 2);
+  });
+
+  test('Ctrl-C stops the run gracefully: the run is finalized as stopped, with its report, exit 130', async () => {
+    const out = join(folder.path, 'interrupted-runs');
+    // Its own process group, so the SIGINT reaches the CLI and its trainer as a terminal's Ctrl-C does.
+    const child = spawn(process.execPath, [cliScript, 'train', fashionImages, '--limit', '400', '--epochs', '100', '--batch-size', '32', '--out', out], {
+      cwd: folder.path,
+      detached: true,
+      env: { ...process.env, AUTOENCODER_LAB_BACKEND: 'wasm' },
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const firstEpoch = new Promise<void>((resolve) => child.stdout.on('data', (text: string) => (stdout += text).includes('epoch 1:') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await firstEpoch;
+    process.kill(-child.pid!, 'SIGINT');
+    assert.equal(await exited, 130, stdout);
+    assert.match(stdout, /stopping after this batch/);
+    assert.match(stdout, /^stopped: \d+ epoch\(s\)/m);
+    const [name] = readdirSync(out);
+    assert.equal(JSON.parse(readFileSync(join(out, name, 'status.json'), 'utf8')).status, 'stopped');
+    assert.ok(existsSync(join(out, name, 'report.html')));
   });
 
   test('train on text picks the sequence preset', () => {

@@ -301,13 +301,16 @@ describe('trainer child process', () => {
     await assert.rejects(broken.start(), /could not be started|exited before it was ready/);
   });
 
-  test('dispose kills a running trainer', async () => {
+  test('dispose ends a running trainer, which uses the SIGTERM grace to finalize its run as stopped', async () => {
     const { client, log } = track(await startedClient());
-    client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot: join(folder.path, 'dispose') });
+    const runsRoot = join(folder.path, 'dispose');
+    client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot });
     await log.waitFor('progress');
     client.dispose();
     const exit = await client.waitForExit();
     assert.equal(exit.expected, true);
     assert.equal(client.running, false);
+    const [run] = await listRuns(runsRoot);
+    assert.equal(run.status, 'stopped');
   });
 });
