@@ -38,7 +38,6 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   context.subscriptions.push(
-    log,
     trainer,
     datasets,
     runs,
@@ -57,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (event.affectsConfiguration('autoencoderLab.preferredBackend')) trainer.backendSettingChanged();
     }),
     new vscode.Disposable(() => LabPanel.currentPanel?.dispose()),
+    // Disposed in order: the log last, so what the others say while shutting down is kept.
+    log,
   );
   log.info(`Autoencoder Lab ${context.extension.packageJSON.version as string} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.language})`);
 }
