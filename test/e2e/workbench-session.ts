@@ -2,6 +2,7 @@
 // Debian's Chromium through playwright-core. Shared by test/e2e (the packaged .vsix, driven like a user)
 // and test/vscode/in-code-server.test.ts (the integration suite run by the runner extension).
 // The extension host only starts once a browser client connects, so both need the browser.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +38,11 @@ export interface WorkbenchSession {
   server: RunningCodeServer;
   browser: Browser;
   page: Page;
-  /** Closes the browser, stops code-server (and its extension host) and removes the temp root. */
-  close(options?: { keep?: boolean }): Promise<void>;
+  /**
+   * Closes the browser, stops code-server (and its extension host) and removes the temp root.
+   * Resolves to the pids of code-server's descendants still alive afterwards (orphans): none, normally.
+   */
+  close(options?: { keep?: boolean }): Promise<number[]>;
 }
 
 export interface WorkbenchOptions {
@@ -48,6 +52,30 @@ export interface WorkbenchOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the workbench to render. */
   timeoutMs?: number;
+}
+
+/** A process and all its live descendants, from `ps`. */
+export function processTree(pid: number): number[] {
+  const listing = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  const children = new Map<number, number[]>();
+  for (const line of listing.stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** Running, not a zombie (an ended child its parent has not reaped yet). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return stat !== '' && !stat.startsWith('Z');
 }
 
 /** Fails with one clear message when the machine lacks what the recipe needs. */
@@ -80,10 +108,19 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
 
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
-  const close = async ({ keep = false } = {}): Promise<void> => {
+  const close = async ({ keep = false } = {}): Promise<number[]> => {
+    // Everything code-server started (extension host, file watcher, the trainer) must end with it.
+    const family = server ? processTree(server.process.pid ?? -1) : [];
     if (browser) await bounded(browser.close(), 10_000);
     if (server) await server.stop();
     if (!keep) rmSync(root, { recursive: true, force: true });
+    const deadline = Date.now() + 5000;
+    let survivors = family.filter(isAlive);
+    while (survivors.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      survivors = survivors.filter(isAlive);
+    }
+    return survivors;
   };
   try {
     await options.installExtensions(extensionsDir, userDataDir);

@@ -43,7 +43,8 @@ after(async () => {
     if (existsSync(join(session.userDataDir, 'logs'))) cpSync(join(session.userDataDir, 'logs'), join(logs, 'logs'), { recursive: true });
     await session.page.screenshot({ path: join(artifacts, 'e2e-workbench-failed.png') }).catch(() => undefined);
   }
-  await session?.close();
+  const orphans = (await session?.close()) ?? [];
+  assert.deepEqual(orphans, [], 'no process started by code-server outlives it (extension host, trainer)');
 });
 
 /**

@@ -39,7 +39,8 @@ after(async () => {
     if (existsSync(join(session.userDataDir, 'logs'))) cpSync(join(session.userDataDir, 'logs'), join(artifacts, 'logs'), { recursive: true });
     await session.page.screenshot({ path: join(artifacts, 'workbench.png') }).catch(() => undefined);
   }
-  await session?.close();
+  const orphans = (await session?.close()) ?? [];
+  assert.deepEqual(orphans, [], 'no process started by code-server outlives it (extension host, trainer)');
 });
 
 async function waitForFile(file: string, ms: number): Promise<boolean> {
