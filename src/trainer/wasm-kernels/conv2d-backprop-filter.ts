@@ -41,6 +41,9 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig
       const bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - top;
       const right = filterWidth + (outWidth - 1) * strideWidth - inWidth - left;
 
+      if (strideHeight === 1 && strideWidth === 1 && inChannels > dy.shape[3]) {
+        return swappedRoles(run, owner, x, dy, info);
+      }
       const temporaries: tf.TensorInfo[] = [];
       let xT = run(tf.Transpose, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, B]
       temporaries.push(xT);
@@ -71,4 +74,40 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig
       return dW;
     },
   };
+}
+
+type Run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => tf.TensorInfo;
+
+/**
+ * Stride 1 with more input than output channels: the same sum as a convolution of dy (output
+ * channels as batch, batch as channels: [O, outH, outW, B]) with x as the filter ([H, W, B, C]),
+ * which gives the weight gradient flipped in space. Moving the few channels of dy, rather than
+ * the many of x, makes the expensive transposes cheap (NHWC keeps x's channels contiguous).
+ *   out[o, u, v, c] = sum over b, y, x of dy[b, y + u - padTop', x + v - padLeft', o] * x[b, y, x, c]
+ * with padTop' = kh - 1 - top, so out[o, kh - 1 - i, kw - 1 - j, c] = dW[i, j, c, o].
+ */
+function swappedRoles(run: Run, owner: DisposingBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth } = info;
+  const { top, left } = info.padInfo;
+  const dyT = run(tf.Transpose, { x: dy }, { perm: [3, 1, 2, 0] }); // [O, outH, outW, B]
+  const xAsFilter = run(tf.Transpose, { x }, { perm: [1, 2, 0, 3] }); // [H, W, B, C]
+  const convolved = run(
+    tf.Conv2D,
+    { x: dyT, filter: xAsFilter },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [kh - 1 - top, inHeight - outHeight + top],
+        [kw - 1 - left, inWidth - outWidth + left],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+  ); // [O, kh, kw, C], flipped in space
+  const unflipped = run(tf.Reverse, { x: convolved }, { dims: [1, 2] });
+  const dW = run(tf.Transpose, { x: unflipped }, { perm: [1, 2, 3, 0] }); // [kh, kw, C, O]
+  for (const t of [dyT, xAsFilter, convolved, unflipped]) owner.disposeData(t.dataId);
+  return dW;
 }

@@ -47,6 +47,11 @@ const cases: Case[] = [
   { x: [2, 12, 12, 4], kernel: [5, 3], outChannels: 6, stride: 1, pad: 'same' },
   { x: [3, 6, 6, 4], kernel: [1, 1], outChannels: 2, stride: 1, pad: 'valid' },
   { x: [2, 13, 13, 2], kernel: [4, 4], outChannels: 3, stride: 3, pad: 'same' },
+  // More input than output channels at stride 1: the weight gradient swaps the roles of x and dy.
+  { x: [3, 9, 7, 6], kernel: [3, 3], outChannels: 2, stride: 1, pad: 'same' },
+  { x: [2, 10, 8, 5], kernel: [5, 3], outChannels: 1, stride: 1, pad: 'valid' },
+  { x: [2, 8, 8, 16], kernel: [3, 3], outChannels: 1, stride: 1, pad: 'same' },
+  { x: [2, 7, 7, 4], kernel: [4, 2], outChannels: 3, stride: 1, pad: 'same' },
 ];
 
 describe('wasm training kernels (added and fast-path matMul) equal the cpu backend', () => {
