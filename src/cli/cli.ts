@@ -3,6 +3,7 @@
  *   autoencoder-lab train <dataset> [--model preset] [--epochs N] [--batch-size N] [--code-size N]
  *                         [--out DIR] [--seed N] [--backend B] [--limit N] [--name NAME] [--resume RUN_DIR]
  *   autoencoder-lab inspect <dataset>
+ *   autoencoder-lab report <run folder>
  * Exit codes: 0 done, 1 failed (bad data, bad config, crash), 2 bad usage, 130 stopped by Ctrl-C.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { renderReport } from './report';
 const USAGE = `Usage:
   autoencoder-lab train <dataset> [options]   train an autoencoder, write a run folder and report.html
   autoencoder-lab inspect <dataset>           print format, count, shape, dtype, value range, classes
+  autoencoder-lab report <run folder>         write the run's report.html (for runs trained in the editor)
   autoencoder-lab --version
 
 <dataset>: an IDX file (*-idx3-ubyte[.gz]), .npy, .npz, .csv/.tsv, .txt (one sample per line) or a folder of images.
@@ -53,8 +55,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'train') return train(rest);
+  if (command === 'report') return report(rest);
   if (command === 'inspect') return inspect(rest);
-  throw new UsageError(`unknown command "${command}" (expected train or inspect)`);
+  throw new UsageError(`unknown command "${command}" (expected train, inspect or report)`);
 }
 
 function positiveInteger(name: string, value: string | undefined, minimum = 1): number | undefined {
@@ -67,6 +70,18 @@ function datasetArgument(positionals: string[]): string {
   if (positionals.length === 0) throw new UsageError('missing <dataset> (a file or folder)');
   if (positionals.length > 1) throw new UsageError(`expected one <dataset>, got ${positionals.length}: ${positionals.join(' ')}`);
   return resolve(positionals[0]);
+}
+
+/** Writes (again) the report.html of any run folder, e.g. one trained in the editor. */
+async function report(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError('expected one <run folder>');
+  const runDir = resolve(positionals[0]);
+  const run = await readRun(runDir);
+  const reportPath = join(runDir, 'report.html');
+  await writeFile(reportPath, renderReport({ run }));
+  process.stdout.write(`report: ${reportPath}\n`);
+  return 0;
 }
 
 async function inspect(args: string[]): Promise<number> {

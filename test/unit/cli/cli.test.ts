@@ -45,6 +45,15 @@ describe('autoencoder-lab CLI', () => {
     assert.match(html, /enc_dense_1/, 'model summary table');
     assert.equal((html.match(/<circle cx="[\d.]+" cy="[\d.]+" r="2\.5"/g) ?? []).length, 300, 'a dot per code (all 300 samples)');
     assert.doesNotMatch(html, /<script|src="http|href="http/, 'self-contained');
+    // `report` writes the same report again from the folder alone.
+    const again = cli(['report', runDir], folder.path);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, `report: ${join(runDir, 'report.html')}\n`);
+    assert.match(readFileSync(join(runDir, 'report.html'), 'utf8'), /aria-label="Loss per epoch"/);
+    const notARun = cli(['report', folder.path], folder.path);
+    assert.equal(notARun.code, 1);
+    assert.match(notARun.stderr, /not a run folder/);
+
     const images = [...html.matchAll(/src="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], 'base64')));
     assert.equal(images.length, 32, '8 inputs + 8 reconstructions, and the 8 + 8 worst');
     assert.ok(images.every((png) => png.width === 28 && png.height === 28));
