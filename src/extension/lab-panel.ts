@@ -5,17 +5,12 @@ import type { FromLab, LabState, RunView } from '../protocol/lab-protocol';
 import type { FromTrainer, InspectResult } from '../protocol/trainer-protocol';
 import { readRun } from '../trainer/runs';
 import { localizedLabStrings } from './localized-strings';
+import { targetFromSavedState, type LabTarget } from './lab-target';
 import { configFromSettings } from './settings';
 import { messageOf, type TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
 import { buildWebviewHtml, webviewOptions } from './webview-html';
 import { revealFolder } from './reveal-folder';
-
-/** What the lab shows: a dataset, and a run of it (the live one, or a finished one from disk). */
-export interface LabTarget {
-  datasetPath?: string;
-  runDir?: string;
-}
 
 export interface LabContext {
   extensionUri: vscode.Uri;
@@ -318,15 +313,4 @@ export class LabPanel implements vscode.Disposable {
       run: this.shownRun(),
     };
   }
-}
-
-/** The webview may keep `{datasetPath, runDir}` (or its whole LabState) with setState. */
-function targetFromSavedState(saved: unknown): LabTarget | undefined {
-  if (typeof saved !== 'object' || saved === null) return undefined;
-  const record = saved as Record<string, unknown>;
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-  const nested = (value: unknown, key: string) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
-  const datasetPath = text(record.datasetPath) ?? text(nested(nested(record.dataset, 'summary'), 'path'));
-  const runDir = text(record.runDir) ?? text(nested(record.run, 'runDir'));
-  return datasetPath || runDir ? { datasetPath, runDir } : undefined;
 }

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PRESETS, type Preset } from '../models/config';
+import { presetFor, type DatasetKind } from './preset-choice';
 
 /** The extension's settings (contributes.configuration), read fresh each time they are needed. */
 
 export type BackendSetting = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type DatasetKind = 'image' | 'tabular' | 'text';
 
 const SECTION = 'autoencoderLab';
 const DEFAULT_RUNS_FOLDER = '.autoencoder-lab/runs';
@@ -30,13 +29,6 @@ export function configFromSettings(kind: DatasetKind | undefined, resource?: vsc
   const codeSize = settings.get<number>('codeSize', 0);
   if (codeSize > 0) config.codeSize = codeSize;
   return config;
-}
-
-export function presetFor(kind: DatasetKind | undefined, chosen: string): Preset {
-  if (kind === 'text') return 'sequence';
-  const preset = (PRESETS as readonly string[]).includes(chosen) ? (chosen as Preset) : 'dense';
-  // The sequence model only reads text; for images and tables fall back to the textbook network.
-  return preset === 'sequence' ? 'dense' : preset;
 }
 
 /**
