@@ -92,6 +92,7 @@ export class TrainerClient {
   }
 
   start(): Promise<TrainerReady> {
+    if (this.disposing && !this.starting) return Promise.reject(new Error('The trainer client was disposed.'));
     this.starting ??= this.fork();
     return this.starting;
   }
