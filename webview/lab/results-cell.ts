@@ -6,6 +6,7 @@ import { epochOffset } from '../shared/loss-series';
 import { pairsView } from '../shared/pairs-view';
 import { scatterView } from '../shared/scatter';
 import { t } from '../shared/strings';
+import { onThemeChange } from '../shared/theme';
 import { Cell } from './cell';
 
 export type GenerateMode = 'interpolate' | 'prior' | 'grid';
@@ -86,6 +87,10 @@ export class ResultsCell {
     ]);
     this.cell.output.append(this.empty, this.sections);
     this.sections.hidden = true;
+    // The scatter's colours come from the theme: redraw it when the theme changes.
+    onThemeChange(() => {
+      if (this.run?.codes) replaceChildren(this.scatterHost, scatterView(this.run.codes));
+    });
   }
 
   update(state: LabState): void {
