@@ -14,6 +14,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { withDefaultPreset } from './default-preset';
 import { CHECKPOINT_DIR, CONFIG_FILE, createRunFolder, readJsonFile, readMetrics, RunFolder, type RunConfigFile } from './run-folder';
 import type { TrainControl } from './train-control';
+import { readRunInfo } from './runs';
 import { runTrainingLoop } from './train-loop';
 
 /**
@@ -134,6 +135,9 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
 async function readResumableRun(runDir: string): Promise<RunConfigFile> {
   const config = await readJsonFile<RunConfigFile>(join(runDir, CONFIG_FILE));
   if (!config) throw new Error(`${runDir}: cannot resume, it is not a run folder (no ${CONFIG_FILE})`);
+  // Two trainers writing one folder would corrupt it.
+  const info = await readRunInfo(runDir);
+  if (info?.status === 'running') throw new Error(`${runDir}: cannot resume, the run is still being trained by another trainer`);
   return config;
 }
 

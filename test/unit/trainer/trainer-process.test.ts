@@ -167,6 +167,10 @@ describe('trainer child process', () => {
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot });
     const started = await log.waitFor('started');
     await log.waitFor('progress');
+    // While it trains, nobody else may resume (write) its folder.
+    const other = track(await startedClient());
+    other.client.send({ type: 'start', dataset, config: {}, runsRoot, resumeRunDir: started.runDir });
+    assert.match((await other.log.waitFor('error')).message, /still being trained by another trainer/);
     const pending = client.request({ type: 'describe', dataset, config: { preset: 'dense' } });
     const exited = client.waitForExit();
     process.kill(client.pid!, 'SIGKILL');
