@@ -105,6 +105,10 @@ describe('trainer child process', () => {
     assert.equal(generated.images!.count, 5);
     const grid = await client.request({ type: 'generate', runDir, mode: 'grid', steps: 3 });
     assert.equal(grid.images!.count, 9);
+    const prior = await client.request({ type: 'generate', runDir, mode: 'prior', steps: 3 });
+    assert.deepEqual([prior.images!.count, prior.images!.height, prior.images!.width], [3, 28, 28]);
+    await assert.rejects(client.request({ type: 'generate', runDir, mode: 'interpolate', a: 0, b: 400 }), /sample 400 does not exist: the dataset has 400 samples/);
+    await assert.rejects(client.request({ type: 'generate', runDir: folder.path, mode: 'prior' }), /not a run folder/);
   });
 
   test('progress is throttled to the requested interval', async () => {
