@@ -48,6 +48,7 @@ export const LAB_STRINGS = {
   'dataset.error': 'This dataset cannot be read',
   'dataset.loadingPage': 'Loading page {0}…',
   'inspector.title': 'Dataset inspector',
+  'inspector.train': 'Train an autoencoder on this dataset',
 
   // histogram
   'histogram.summary': 'Histogram of {0} values in {1} bins from {2} to {3}; the fullest bin holds {4}.',

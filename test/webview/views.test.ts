@@ -81,6 +81,9 @@ describe('dataset inspector', () => {
     const samples = await view.probe<CanvasProbe[]>('canvases', '.ae-dataset-samples canvas');
     assert.equal(samples.length, 32);
     assert.ok(samples.every((c) => c.ink > 0 && /^Sample \d+: /.test(c.label ?? '')));
+    await view.page.getByRole('button', { name: 'Train an autoencoder on this dataset' }).click();
+    const train = await view.waitForPosted('train');
+    assert.deepEqual(train.config, {});
   });
 
   it('pages through the samples with inspect requests', async () => {

@@ -1,6 +1,6 @@
 import type { ToLab } from '../../src/protocol/lab-protocol';
 import type { InspectResult } from '../../src/protocol/trainer-protocol';
-import { registerComponents } from '../shared/components';
+import { button, registerComponents } from '../shared/components';
 import { DatasetView, sameDataset } from '../shared/dataset-view';
 import { el, icon, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
@@ -21,6 +21,9 @@ let dataset: DatasetView | undefined;
 let shownDataset: InspectResult | undefined;
 let shownError: string | undefined;
 const title = el('h1', { className: 'ae-lab-title' });
+// The host opens the lab on this dataset and trains with the settings' defaults.
+const trainButton = button({ label: t('inspector.train'), icon: 'play', onClick: () => host.send({ type: 'train', config: {} }) });
+const header = el('header', { className: 'ae-inspector-header' }, [title, trainButton.element]);
 const error = el('div', { className: 'ae-error ae-error-block', attrs: { role: 'alert' } });
 const body = el('div', { className: 'ae-inspector-body' });
 
@@ -53,7 +56,8 @@ function render(): void {
   if (!state) return;
   if (!dataset) {
     dataset = new DatasetView({ requestPage: (page) => void requestPage(page), showStatistics: true });
-    replaceChildren(app, el('main', { className: 'ae-inspector' }, [title, error, body]));
+    trainButton.setLabel(t('inspector.train'));
+    replaceChildren(app, el('main', { className: 'ae-inspector' }, [header, error, body]));
     showError(undefined);
   }
   if (state.datasetError !== shownError) {
@@ -69,7 +73,9 @@ function render(): void {
     dataset.update(state.dataset);
     if (dataset.element.parentElement !== body) replaceChildren(body, dataset.element);
   } else if (!state.dataset) {
+    // Neither a dataset nor an error yet: the host is still reading the file.
     if (!state.datasetError) title.textContent = t('inspector.title');
-    replaceChildren(body, state.datasetError ? null : el('p', { className: 'ae-muted', text: t('dataset.none') }));
+    replaceChildren(body, state.datasetError ? null : el('p', { className: 'ae-muted', text: t('lab.loading') }));
   }
+  trainButton.element.hidden = !state.dataset;
 }
