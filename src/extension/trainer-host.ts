@@ -51,6 +51,8 @@ export class TrainerHost implements vscode.Disposable {
   private idleTimer: NodeJS.Timeout | undefined;
   private stopTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** Bumped by every kill, so a child still starting at that moment is not kept. */
+  private generation = 0;
 
   private readonly runEvents = new vscode.EventEmitter<FromTrainer>();
   private readonly trainingChanges = new vscode.EventEmitter<boolean>();
@@ -129,7 +131,7 @@ export class TrainerHost implements vscode.Disposable {
     this.stopTimer = setTimeout(() => {
       if (!this.pendingRun) return;
       this.options.log.warn('The trainer did not stop in time; killing it');
-      this.killClient('stopped');
+      this.killClient();
     }, STOP_GRACE_MS);
   }
 
@@ -147,7 +149,7 @@ export class TrainerHost implements vscode.Disposable {
       this.stop();
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, graceMs))]);
     }
-    this.killClient('stopped');
+    this.killClient();
   }
 
   async inspect(dataset: DatasetRef, page: number, pageSize = 64): Promise<InspectResult> {
@@ -183,12 +185,12 @@ export class TrainerHost implements vscode.Disposable {
 
   /** The backend setting changed: a child that is not training is replaced on next use. */
   backendSettingChanged(): void {
-    if (!this.pendingRun) this.killClient('stopped');
+    if (!this.pendingRun) this.killClient();
   }
 
   dispose(): void {
     this.disposed = true;
-    this.killClient('stopped');
+    this.killClient();
     this.runEvents.dispose();
     this.trainingChanges.dispose();
     this.forgottenRuns.dispose();
@@ -230,25 +232,24 @@ export class TrainerHost implements vscode.Disposable {
         }
       },
     });
-    this.clientSubscriptions = [
-      client.onEvent((event) => this.handleEvent(event)),
-      client.onExit((exit) => this.handleExit(client, exit)),
-    ];
+    const generation = this.generation;
+    const subscriptions = [client.onEvent((event) => this.handleEvent(event)), client.onExit((exit) => this.handleExit(client, exit))];
+    const abandon = (error: Error) => {
+      for (const subscription of subscriptions) subscription.dispose();
+      client.dispose();
+      return error;
+    };
     try {
       const ready = await client.start();
       this.backendName = ready.backend;
       this.options.log.info(`Trainer started (pid ${ready.pid}, backend ${ready.backend}, ${formatVersions(ready.versions)})`);
     } catch (error) {
       this.options.log.error(`The trainer did not start: ${messageOf(error)}`);
-      for (const subscription of this.clientSubscriptions) subscription.dispose();
-      this.clientSubscriptions = [];
-      client.dispose();
-      throw error;
+      throw abandon(error instanceof Error ? error : new Error(String(error)));
     }
-    if (this.disposed) {
-      client.dispose();
-      throw new Error('The extension is shutting down.');
-    }
+    // Killed (stopped, shut down, disposed) while it was starting: it must not live on.
+    if (this.disposed || generation !== this.generation) throw abandon(new Error(vscode.l10n.t('The trainer was stopped while it started.')));
+    this.clientSubscriptions = subscriptions;
     this.client = client;
     return client;
   }
@@ -310,11 +311,12 @@ export class TrainerHost implements vscode.Disposable {
     pending.resolve({ ...outcome, reported: this.crashReported });
     this.trainingChanges.fire(false);
     // A stopped run leaves no process behind; a finished one keeps it briefly for generate/inspect.
-    if (this.stopRequested) this.killClient('stopped');
+    if (this.stopRequested) this.killClient();
     else this.scheduleIdleKill();
   }
 
-  private killClient(_reason: 'stopped'): void {
+  private killClient(): void {
+    this.generation++;
     this.clearIdleTimer();
     clearTimeout(this.stopTimer);
     const client = this.client;
@@ -341,7 +343,7 @@ export class TrainerHost implements vscode.Disposable {
     this.idleTimer = setTimeout(() => {
       if (!this.pendingRun) {
         this.options.log.info('Trainer idle; stopping it');
-        this.killClient('stopped');
+        this.killClient();
       }
     }, IDLE_KILL_MS);
   }
