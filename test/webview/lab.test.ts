@@ -118,6 +118,8 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     assert.ok(chart.batch > 0, 'the per-batch line has points');
     assert.ok(chart.canvasInk > 500, `the chart canvas has ink (${chart.canvasInk} pixels)`);
     assert.ok(chart.legend.includes('Training loss') && chart.legend.includes('Validation loss'));
+    const caption = await lab.probe<string[]>('text', '.ae-cell .ae-chart figcaption');
+    assert.match(caption[0], new RegExp(`^Loss chart: ${epochEnds.length} epochs; last training loss [\\d.]+, last validation loss [\\d.]+\\.$`));
 
     const last = reconstructionEvents[reconstructionEvents.length - 1].data;
     const pairs = await lab.probe<CanvasProbe[]>('canvases', '.ae-pairs-host canvas');

@@ -30,13 +30,10 @@ export class LossChart {
 
   constructor(private readonly options: LossChartOptions = {}) {
     this.plotHost = el('div', { className: 'ae-chart-plot' });
-    this.summary = el('p', { className: 'ae-visually-hidden', id: `loss-summary-${Math.random().toString(36).slice(2)}` });
-    this.element = el('figure', { className: options.compact ? 'ae-chart ae-chart-compact' : 'ae-chart', attrs: { role: 'group' } }, [
-      this.plotHost,
-      this.summary,
-    ]);
-    this.element.setAttribute('aria-label', t('chart.title'));
-    this.plotHost.setAttribute('aria-describedby', this.summary.id);
+    // The figure is named by its caption: a sentence with the epochs and the latest losses, for
+    // screen readers (the canvas itself says nothing; uPlot's legend table stays readable).
+    this.summary = el('figcaption', { className: 'ae-visually-hidden' });
+    this.element = el('figure', { className: options.compact ? 'ae-chart ae-chart-compact' : 'ae-chart' }, [this.plotHost, this.summary]);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.plotHost);
     // Colours are read when the chart is made, so a theme change remakes it.
