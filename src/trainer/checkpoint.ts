@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BuiltModel } from '../models/built-model';
 import { loadWeights, saveWeights } from '../models/persist';
 
@@ -26,6 +28,9 @@ export async function saveCheckpoint(checkpointDir: string, built: BuiltModel, o
 
 /** Restores weights, optimizer and noise position; returns the checkpoint's epoch and random state. */
 export async function loadCheckpoint(checkpointDir: string, built: BuiltModel, optimizer: tf.Optimizer): Promise<CheckpointMetadata> {
+  if (!existsSync(join(checkpointDir, 'checkpoint.json'))) {
+    throw new Error(`${dirname(checkpointDir)}: cannot resume, the run has no checkpoint (it did not finish an epoch)`);
+  }
   const metadata = await loadWeights(built, optimizer, checkpointDir);
   if (typeof metadata.epoch !== 'number' || typeof metadata.seed !== 'number') {
     throw new Error(`${checkpointDir}: the checkpoint does not say which epoch it was written after`);

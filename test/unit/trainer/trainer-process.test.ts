@@ -188,6 +188,11 @@ describe('trainer child process', () => {
     const [info] = await listRuns(runsRoot);
     assert.equal(info.runDir, started.runDir);
     assert.equal(info.status, 'interrupted');
+    if (info.checkpointEpoch === undefined) {
+      other.client.send({ type: 'start', dataset, config: {}, runsRoot, resumeRunDir: started.runDir });
+      const refused = await other.log.waitFor('error', (m) => /checkpoint/.test(m.message));
+      assert.equal(refused.message, `${started.runDir}: cannot resume, the run has no checkpoint (it did not finish an epoch)`);
+    }
     const run = await readRun(started.runDir);
     assert.equal(run.status, 'failed');
     assert.match(run.error!, /killed or crashed/);
