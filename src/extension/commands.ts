@@ -35,7 +35,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     trainer,
     log,
     workspaceState: context.workspaceState,
-    train: (datasetPath, config) => trainDataset(datasetPath, config, true),
+    train: (datasetPath, config) => trainDataset(datasetPath, config, { replace: true }),
   };
   const inspector: InspectorContext = { extensionUri: context.extensionUri, trainer, log };
 
@@ -43,7 +43,11 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
    * Opens the lab on the dataset and trains it. `config` overrides the lab's model config (from
    * the settings) key by key, or replaces it whole when it comes from the lab's own model cell.
    */
-  async function trainDataset(datasetPath: string, config: Record<string, unknown>, replace: boolean): Promise<TrainResult | undefined> {
+  async function trainDataset(
+    datasetPath: string,
+    config: Record<string, unknown>,
+    options: { replace?: boolean; resumeRunDir?: string } = {},
+  ): Promise<TrainResult | undefined> {
     if (trainer.isTraining) {
       const stopAndTrain = vscode.l10n.t('Stop and Train');
       const choice = await vscode.window.showWarningMessage(
@@ -54,7 +58,8 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
       if (choice !== stopAndTrain) return undefined;
       await trainer.shutdown();
     }
-    const panel = LabPanel.show(lab, { datasetPath });
+    const { replace = false, resumeRunDir } = options;
+    const panel = LabPanel.show(lab, { datasetPath, runDir: resumeRunDir });
     let datasetName = basename(datasetPath);
     try {
       datasetName = (await panel.datasetReady()).summary.name;
@@ -62,12 +67,14 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot train on {0}: {1}', basename(datasetPath), messageOf(error)));
       return { runDir: '', status: 'failed' };
     }
-    const finalConfig = replace ? config : { ...panel.modelConfig, ...config };
-    panel.setModelConfig(finalConfig);
+    // A resumed run keeps the config it was started with (the trainer reads it from the run folder).
+    const finalConfig = resumeRunDir ? config : replace ? config : { ...panel.modelConfig, ...config };
+    if (!resumeRunDir) panel.setModelConfig(finalConfig);
     const outcome = trainer.train({
       dataset: { path: datasetPath },
       config: finalConfig,
       runsRoot: runsRootFor(datasetPath, context.globalStorageUri),
+      resumeRunDir,
     });
     void showTrainingProgress(trainer, datasetName, outcome);
     const result = await outcome;
@@ -81,9 +88,9 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
   }
 
   async function train(arg?: unknown): Promise<TrainResult | undefined> {
-    if (isTrainArgs(arg)) return trainDataset(arg.dataset, arg.config ?? {}, false);
+    if (isTrainArgs(arg)) return trainDataset(arg.dataset, arg.config ?? {});
     const uri = datasetUriOf(arg) ?? (await pickDataset(context.datasets, vscode.l10n.t('Choose a dataset to train an autoencoder on')));
-    return uri ? trainDataset(uri.fsPath, {}, false) : undefined;
+    return uri ? trainDataset(uri.fsPath, {}) : undefined;
   }
 
   async function inspect(arg?: unknown): Promise<void> {
@@ -115,6 +122,22 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     const live = trainer.run?.runDir === runDir;
     const dataset = live ? trainer.runDatasetPath : (await readRunInfo(runDir).catch(() => undefined))?.dataset;
     LabPanel.show(lab, { datasetPath: dataset, runDir });
+  }
+
+  /** Continues a stopped, failed or interrupted run from its last checkpoint, in the same run folder. */
+  async function resumeRun(arg?: unknown): Promise<TrainResult | undefined> {
+    const runDir = runDirOf(arg) ?? (await pickRun(context.runs));
+    if (!runDir) return undefined;
+    const info = await readRunInfo(runDir).catch(() => undefined);
+    if (!info?.dataset || info.checkpointEpoch === undefined) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('The run {0} has no checkpoint to resume from.', basename(runDir)));
+      return undefined;
+    }
+    if (info.status === 'running' || info.status === 'completed') {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The run {0} is {1}; only stopped, failed or interrupted runs can be resumed.', basename(runDir), statusLabel(info.status)));
+      return undefined;
+    }
+    return trainDataset(info.dataset, {}, { resumeRunDir: runDir });
   }
 
   async function revealRun(arg?: unknown): Promise<void> {
@@ -157,6 +180,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     vscode.commands.registerCommand('autoencoderLab.inspectDataset', inspect),
     vscode.commands.registerCommand('autoencoderLab.stopTraining', stopTraining),
     vscode.commands.registerCommand('autoencoderLab.openRun', openRun),
+    vscode.commands.registerCommand('autoencoderLab.resumeRun', resumeRun),
     vscode.commands.registerCommand('autoencoderLab.revealRun', revealRun),
     vscode.commands.registerCommand('autoencoderLab.deleteRun', deleteRun),
     vscode.commands.registerCommand('autoencoderLab.refresh', refresh),
