@@ -222,6 +222,19 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
     assertClose(wasm, cpu, 'dense gradients');
   });
 
+  for (const [shape, reps, dtype] of [
+    [[3], [4], 'float32'],
+    [[2, 1, 5], [1, 7, 1], 'float32'],
+    [[2, 3], [3, 2], 'int32'],
+    [[2, 2, 2, 2], [2, 1, 3, 1], 'float32'], // rank 4: the original kernel
+  ] as const) {
+    test(`Tile ${shape} x ${reps} ${dtype}`, async () => {
+      const x = tf.tidy(() => tf.randomNormal([...shape], 0, 5, 'float32', 20).round().cast(dtype));
+      const { cpu, wasm } = await onBothBackends(() => tf.tile(x, [...reps]).cast('float32'));
+      assertClose(wasm, cpu, 'tile');
+    });
+  }
+
   test('a conv layer trains on wasm with the same gradient as on cpu', async () => {
     const x = tf.randomNormal([4, 12, 12, 2], 0, 1, 'float32', 6) as tf.Tensor4D;
     const filter = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
