@@ -78,6 +78,12 @@
       const active = document.activeElement;
       return active ? { tag: active.tagName.toLowerCase(), text: active.textContent.trim(), disabled: active.hasAttribute('disabled') } : null;
     },
+    /** Layout boxes of the elements under `selector`. */
+    boxes: (selector) =>
+      Array.from(document.querySelectorAll(selector)).map((node) => {
+        const r = node.getBoundingClientRect();
+        return { w: r.width, h: r.height, x: r.left, y: r.top };
+      }),
     /** Whether an element is rendered (not display:none / hidden). */
     visible: (selector) => {
       const node = document.querySelector(selector);

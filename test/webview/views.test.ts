@@ -183,3 +183,26 @@ describe('lab on a text dataset (sequence autoencoder)', () => {
     await lab.screenshot('lab-text-light.png');
   });
 });
+
+describe('lab on a table (CSV)', () => {
+  let lab: WebviewPage;
+  before(async () => {
+    lab = await browser.open('lab');
+  });
+  after(async () => lab?.close());
+
+  it('shows each row and its reconstruction as wide strips, one above the other', async () => {
+    await lab.sendState(initialState(fixture, { config: { preset: 'dense', epochs: 1 } }));
+    const rows = (n: number) => ({ count: n, height: 1, width: 4, channels: 1 as const, pixels: Buffer.from(Array.from({ length: n * 4 }, (_, i) => (i * 37) % 256)).toString('base64') });
+    const summary = { ...fixture.dataset.summary, kind: 'tabular' as const, format: 'csv' as const, name: 'iris.csv', sampleShape: [4], inputShape: [4] };
+    await feed(lab, [
+      { type: 'started', runDir: '/w/runs/20260101-000000-iris', dataset: summary, graph: { preset: 'dense', layers: [], totalParams: 0, codeShape: [null, 2] }, config: { preset: 'dense', epochs: 1 }, resumedFromEpoch: 0 },
+      { type: 'epochEnd', metrics: { epoch: 1, loss: 0.4, val_loss: 0.5, seconds: 1, samples_per_second: 900 } },
+      { type: 'reconstructions', data: { epoch: 1, indices: [0, 1, 2], inputs: rows(3), outputs: rows(3), errors: [0.1, 0.2, 0.3] } },
+    ]);
+    const boxes = await lab.probe<Array<{ w: number; h: number; y: number }>>('boxes', '.ae-pairs-host canvas.ae-image-strip');
+    assert.equal(boxes.length, 6, 'an input and a reconstruction strip per row');
+    assert.ok(boxes.every((b) => b.w > 3 * b.h), 'strips are wide and low');
+    assert.ok(boxes[1].y > boxes[0].y, 'the reconstruction is under its input');
+  });
+});

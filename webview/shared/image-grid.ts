@@ -21,7 +21,9 @@ export function batchPixels(batch: ImageBatch): Uint8Array {
  */
 export function imageCanvas(batch: ImageBatch, index: number, label: string): HTMLCanvasElement {
   const { width, height, channels } = batch;
-  const canvas = el('canvas', { className: 'ae-image', attrs: { role: 'img', 'aria-label': label } });
+  // Tabular rows arrive as one-pixel-high strips: drawn wide and low, not stretched to a square.
+  const strip = height * 4 <= width;
+  const canvas = el('canvas', { className: strip ? 'ae-image ae-image-strip' : 'ae-image', attrs: { role: 'img', 'aria-label': label } });
   canvas.width = width;
   canvas.height = height;
   const pixels = batchPixels(batch);
