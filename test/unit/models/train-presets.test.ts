@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/trainer/backend';
+import { registerCpuKernelFixes } from '../../../src/trainer/wasm-kernels/register-wasm-training-kernels';
 import { buildModel } from '../../../src/models/build-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
@@ -102,6 +103,17 @@ describe('every preset trains on the wasm backend', () => {
     assert.ok(Math.abs(mean - clean1) < 1e-5, 'the per-sample errors average to the clean loss');
     batch.dispose();
     built.dispose();
+  });
+
+  test('training on wasm (with its added and fast-path kernels) gives the losses of the cpu backend', async () => {
+    registerCpuKernelFixes();
+    for (const c of [cases[0], cases[2], cases[3], cases[5], cases[7], cases[9]]) {
+      await tf.setBackend('cpu');
+      const cpu = train(c, 4);
+      await tf.setBackend('wasm');
+      const wasm = train(c, 4);
+      wasm.forEach((loss, i) => assert.ok(Math.abs(loss - cpu[i]) <= 1e-4 * Math.abs(cpu[i]) + 1e-7, `${c.name} step ${i}: wasm ${loss} vs cpu ${cpu[i]}`));
+    }
   });
 
   after(() => {
