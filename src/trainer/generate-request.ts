@@ -1,4 +1,5 @@
 import type * as tfType from '@tensorflow/tfjs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { gaussian, mulberry32, sampleIndices } from '../data/random';
@@ -23,6 +24,7 @@ const CODE_SAMPLE = 500;
 
 interface LoadedRun {
   runDir: string;
+  savedAt: number;
   preset: string;
   dataset: Dataset;
   models: LoadedModel;
@@ -88,7 +90,9 @@ export async function generateFromRun(tf: typeof tfType, request: GenerateReques
 }
 
 async function loadRun(tf: typeof tfType, runDir: string): Promise<LoadedRun> {
-  if (loaded?.runDir === runDir) return loaded;
+  // A run trained further (resumed) since it was loaded has a newer model: load it again.
+  const savedAt = await stat(join(runDir, MODEL_DIR, 'decoder', 'model.json')).then((s) => s.mtimeMs, () => 0);
+  if (loaded?.runDir === runDir && loaded.savedAt === savedAt) return loaded;
   const config = await readJsonFile<RunConfigFile>(join(runDir, CONFIG_FILE));
   if (!config) throw new Error(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
   const dataset = await openCachedDataset(config.dataset);
@@ -103,6 +107,7 @@ async function loadRun(tf: typeof tfType, runDir: string): Promise<LoadedRun> {
   const codeWidth = codeShape.reduce((a, b) => a * b, 1);
   const partial: LoadedRun = {
     runDir,
+    savedAt,
     preset: String(config.config.preset ?? ''),
     dataset,
     models,
