@@ -1,11 +1,13 @@
-/* global window, document, MessageEvent, requestAnimationFrame */
+/* global window, document, MessageEvent, requestAnimationFrame, sessionStorage */
 // Injected before the page's own scripts (page.addInitScript, which the content security policy
 // does not govern): the `acquireVsCodeApi` a webview gets from VS Code, recording what the page
 // posts, plus probes the tests read the page with. Plain JavaScript: it runs as is in Chromium.
 (() => {
   const posted = [];
   const violations = [];
-  let saved;
+  // VS Code keeps a webview's state across hide/show and reloads; sessionStorage does here.
+  const STATE_KEY = 'fake-vscode-state';
+  let saved = sessionStorage.getItem(STATE_KEY) === null ? undefined : JSON.parse(sessionStorage.getItem(STATE_KEY));
   let acquired = 0;
   window.acquireVsCodeApi = () => {
     acquired += 1;
@@ -15,6 +17,7 @@
       getState: () => saved,
       setState: (state) => {
         saved = JSON.parse(JSON.stringify(state));
+        sessionStorage.setItem(STATE_KEY, JSON.stringify(state));
       },
     };
   };

@@ -179,6 +179,8 @@ export interface WebviewPage {
   probe<T>(name: string, ...args: unknown[]): Promise<T>;
   violations(): Promise<string[]>;
   screenshot(name: string): Promise<string>;
+  /** Reloads the page (as VS Code does with a hidden webview shown again); the saved webview state survives. */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -247,6 +249,10 @@ export async function launchWebviewBrowser(): Promise<WebviewBrowser> {
           const path = join(resultsDir, name);
           await page.screenshot({ path, fullPage: true });
           return path;
+        },
+        async reload() {
+          await page.reload();
+          await view.waitForPosted('ready');
         },
         async close() {
           await context.close();

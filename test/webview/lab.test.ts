@@ -181,6 +181,19 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     assert.equal(saved.logScale, true, 'the choice is kept in the webview state');
   });
 
+  it('a reloaded lab (hidden, then shown again) gets the state anew and keeps slider and log scale', async () => {
+    await lab.page.locator('.ae-slider').focus();
+    await lab.page.keyboard.press('Home');
+    await lab.reload();
+    await lab.sendState(initialState(fixture));
+    await feed(lab, fixture.events);
+    assert.equal(await lab.probe('attribute', '.ae-pairs-host', 'data-epoch'), String(reconstructionEvents[0].data.epoch));
+    assert.equal(await lab.probe('attribute', '.ae-cell .ae-chart', 'data-scale'), 'log');
+    await lab.page.locator('.ae-slider').focus();
+    await lab.page.keyboard.press('End');
+    await cell(lab, 'Train').getByRole('checkbox', { name: 'Log scale' }).click();
+  });
+
   it('Pause, Resume and Stop post their messages while a run trains', async () => {
     const started = fixture.events.find((e) => e.type === 'started')!;
     await feed(lab, [started, fixture.events.find((e) => e.type === 'progress')!]);
