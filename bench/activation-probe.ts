@@ -35,10 +35,11 @@ function standIn(name: string): unknown {
 
 /**
  * The module itself: esbuild's CommonJS interop copies a module's own property names, so the root
- * lists every `vscode.<name>` the bundle uses as its own keys.
+ * has every name the vscode API exports (read from @types/vscode) as its own keys.
  */
-function vscodeModuleStandIn(bundle: string): object {
-  const names = [...new Set(Array.from(bundle.matchAll(/\bvscode\d*\.([A-Za-z_$][\w$]*)/g), (m) => m[1]))];
+function vscodeModuleStandIn(): object {
+  const declarations = readFileSync(require.resolve('@types/vscode/index.d.ts', { paths: [process.cwd()] }), 'utf8');
+  const names = [...new Set(Array.from(declarations.matchAll(/^\s*export (?:class|enum|namespace|const|function|let) ([A-Za-z_$][\w$]*)/gm), (m) => m[1]))];
   const members = standIn('vscode') as Record<string, unknown>;
   const root: Record<string, unknown> = {};
   for (const name of names) Object.defineProperty(root, name, { enumerable: true, get: () => members[name] });
@@ -46,7 +47,7 @@ function vscodeModuleStandIn(bundle: string): object {
 }
 
 const extensionPath = resolve(process.argv[2] ?? 'dist/extension.js');
-const vscodeStandIn = vscodeModuleStandIn(readFileSync(extensionPath, 'utf8'));
+const vscodeStandIn = vscodeModuleStandIn();
 const moduleWithLoad = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
 const originalLoad = moduleWithLoad._load;
 moduleWithLoad._load = function (request, parent, isMain) {

@@ -51,7 +51,10 @@ export function activationFigures(root: string, extensionJs: string, runs = 5): 
     for (let i = 0; i < runs; i++) {
       const child = spawnSync(process.execPath, [probe, extensionJs], { encoding: 'utf8', timeout: 60_000 });
       const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (!line) return { error: `activation probe failed: ${child.stderr.slice(-500)}` };
+      if (!line) {
+        const reason = child.stderr.split('\n').find((l) => /Error/.test(l)) ?? child.stderr.trim().split('\n')[0] ?? `exit ${child.status}`;
+        return { error: `activation probe failed: ${reason}` };
+      }
       results.push(JSON.parse(line.slice('BENCH_RESULT '.length)) as ActivationFigures);
     }
     results.sort((a, b) => a.loadMs + a.activateMs - (b.loadMs + b.activateMs));

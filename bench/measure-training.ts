@@ -36,6 +36,8 @@ export interface EpochResult {
   batchSize: number;
   /** Wall time from the loop's start to its last batch (includes per-batch yields and messages). */
   seconds: number;
+  /** CPU time of this process over the same span (all threads): unlike wall time, other processes barely move it. */
+  cpuSeconds: number;
   samplesPerSecond: number;
   /** The loop's own figure: batch compute time only. */
   loopSamplesPerSecond: number;
@@ -56,13 +58,21 @@ export interface UiCostResult {
   samples: number;
   headlessSeconds: number[];
   uiSeconds: number[];
-  /** median(ui) / median(headless). */
+  /** median(ui) / median(headless), wall time. */
   ratio: number;
+  /** The same in CPU time (all the messages' work is on this process's CPU; robust on a busy machine). */
+  headlessCpuSeconds: number[];
+  uiCpuSeconds: number[];
+  cpuRatio: number;
+  /** Time spent serializing, parsing, validating and re-serializing the messages, per epoch, and as a share of the UI epochs' time. */
+  messageMsPerEpoch: number;
+  messageShare: number;
   messagesPerEpoch: number;
   /** JSON bytes from the trainer to the host, and from the host to a webview. */
   bytesPerEpoch: number;
   webviewBytesPerEpoch: number;
   messageCounts: Record<string, number>;
+  messageMsByType: Record<string, number>;
 }
 
 export interface Unavailable {
@@ -115,9 +125,11 @@ async function main(): Promise<void> {
     const built = buildModel({ ...config, seed } as ModelConfig, dataset.inputShape, dataset.kind);
     const optimizer = createOptimizer(config);
     let lastBatchAt = 0;
+    let cpuAtLastBatch = { user: 0, system: 0 };
     let loss = NaN;
     let loopRate = 0;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     await runTrainingLoop({
       tf,
       dataset: dataset as Dataset,
@@ -131,7 +143,10 @@ async function main(): Promise<void> {
       control: new TrainControl(),
       emit: (message) => {
         // The loop always reports the last batch of an epoch: the end of the timed training.
-        if (message.type === 'progress' && message.batch === message.batches) lastBatchAt = performance.now();
+        if (message.type === 'progress' && message.batch === message.batches) {
+          lastBatchAt = performance.now();
+          cpuAtLastBatch = process.cpuUsage(cpuStart);
+        }
         if (message.type === 'epochEnd') {
           loss = message.metrics.loss;
           loopRate = message.metrics.samples_per_second;
@@ -140,11 +155,17 @@ async function main(): Promise<void> {
       },
     });
     const ended = performance.now();
+    const cpuTotal = process.cpuUsage(cpuStart);
     const params = built.trainableVariables.reduce((sum, v) => sum + v.size, 0);
     const layers = built.graph.layers.map((layer) => `${layer.className}${layer.outputShape.slice(1).join('x') ? ' ' + layer.outputShape.slice(1).join('x') : ''}`);
     optimizer.dispose();
     built.dispose();
-    return { seconds: (lastBatchAt - started) / 1000, totalSeconds: (ended - started) / 1000, loss, loopRate, params, layers };
+    const cpuSeconds = (cpuAtLastBatch.user + cpuAtLastBatch.system) / 1e6;
+    return {
+      seconds: (lastBatchAt - started) / 1000,
+      cpuSeconds,
+      totalSeconds: (ended - started) / 1000,
+      totalCpuSeconds: (cpuTotal.user + cpuTotal.system) / 1e6, loss, loopRate, params, layers };
   };
 
   // Warm-up on a throwaway model: kernels, wasm memory growth, JIT.
@@ -156,7 +177,10 @@ async function main(): Promise<void> {
     let bytes = 0;
     let webviewBytes = 0;
     let messages = 0;
+    let listenerMs = 0;
+    const msByType: Record<string, number> = {};
     const hostLike = (message: FromTrainer) => {
+      const t0 = performance.now();
       // What the trainer's process.send does, then the host: parse and validate, post to the webview.
       const wire = JSON.stringify(message);
       const received = parseFromTrainer(JSON.parse(wire));
@@ -165,13 +189,22 @@ async function main(): Promise<void> {
       webviewBytes += toWebview.length;
       messages++;
       counts[message.type] = (counts[message.type] ?? 0) + 1;
+      const ms = performance.now() - t0;
+      listenerMs += ms;
+      msByType[message.type] = (msByType[message.type] ?? 0) + ms;
     };
     const headless: number[] = [];
     const ui: number[] = [];
+    const headlessCpu: number[] = [];
+    const uiCpu: number[] = [];
     const repeats = Number(values.repeats);
     for (let r = 0; r < repeats; r++) {
-      headless.push((await epoch(all, config.seed, () => {})).totalSeconds);
-      ui.push((await epoch(all, config.seed, hostLike)).totalSeconds);
+      const plain = await epoch(all, config.seed, () => {});
+      headless.push(plain.totalSeconds);
+      headlessCpu.push(plain.totalCpuSeconds);
+      const withUi = await epoch(all, config.seed, hostLike);
+      ui.push(withUi.totalSeconds);
+      uiCpu.push(withUi.totalCpuSeconds);
     }
     print({
       kind: 'ui-cost',
@@ -182,9 +215,15 @@ async function main(): Promise<void> {
       headlessSeconds: headless,
       uiSeconds: ui,
       ratio: median(ui) / median(headless),
+      headlessCpuSeconds: headlessCpu,
+      uiCpuSeconds: uiCpu,
+      cpuRatio: median(uiCpu) / median(headlessCpu),
+      messageMsPerEpoch: listenerMs / repeats,
+      messageShare: listenerMs / 1000 / ui.reduce((a, b) => a + b, 0),
       messagesPerEpoch: messages / repeats,
       bytesPerEpoch: bytes / repeats,
       webviewBytesPerEpoch: webviewBytes / repeats,
+      messageMsByType: Object.fromEntries(Object.entries(msByType).map(([k, v]) => [k, v / repeats])),
       messageCounts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / repeats])),
     } satisfies UiCostResult);
     return;
@@ -199,6 +238,7 @@ async function main(): Promise<void> {
     samples: dataset.count,
     batchSize,
     seconds: result.seconds,
+    cpuSeconds: result.cpuSeconds,
     samplesPerSecond: dataset.count / result.seconds,
     loopSamplesPerSecond: result.loopRate,
     finalLoss: result.loss,
