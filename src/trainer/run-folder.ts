@@ -20,6 +20,7 @@ import type {
  *   model/               the trained autoencoder, encoder, decoder (tfjs layers format)
  *   checkpoint/          the last finished epoch: weights, optimizer state, epoch, rng state
  *   reconstructions.json the latest reconstructions (a short history), codes and anomalies
+ *   batch-loss.json      the smoothed per-batch loss series (thinned to at most BATCH_LOSS_POINTS)
  *   status.json          written atomically; `running` while the trainer lives, the outcome last
  * A run whose status says `running` but whose process is gone was killed: see runs.ts.
  */
@@ -28,8 +29,35 @@ export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const STATUS_FILE = 'status.json';
 export const RECONSTRUCTIONS_FILE = 'reconstructions.json';
+export const BATCH_LOSS_FILE = 'batch-loss.json';
 export const MODEL_DIR = 'model';
 export const CHECKPOINT_DIR = 'checkpoint';
+
+/** Points kept in batch-loss.json: a long run's series is thinned evenly, always keeping the last point. */
+export const BATCH_LOSS_POINTS = 10_000;
+
+export interface BatchLossFile {
+  steps: number[];
+  losses: number[];
+}
+
+/** Every k-th point so that at most `limit` remain, plus the last one. */
+export function thinSeries(series: BatchLossFile, limit = BATCH_LOSS_POINTS): BatchLossFile {
+  const count = series.steps.length;
+  if (count <= limit) return series;
+  const stride = Math.ceil(count / (limit - 1));
+  const steps: number[] = [];
+  const losses: number[] = [];
+  for (let i = 0; i < count; i += stride) {
+    steps.push(series.steps[i]);
+    losses.push(series.losses[i]);
+  }
+  if (steps[steps.length - 1] !== series.steps[count - 1]) {
+    steps.push(series.steps[count - 1]);
+    losses.push(series.losses[count - 1]);
+  }
+  return { steps, losses };
+}
 
 /** Reconstructions kept in reconstructions.json: enough to scrub back through recent epochs. */
 export const RECONSTRUCTION_HISTORY = 50;
@@ -201,6 +229,14 @@ export class RunFolder {
       ...file,
       reconstructions: file.reconstructions.slice(-RECONSTRUCTION_HISTORY),
     });
+  }
+
+  async writeBatchLoss(series: BatchLossFile): Promise<void> {
+    await writeJsonAtomic(join(this.dir, BATCH_LOSS_FILE), thinSeries(series));
+  }
+
+  readBatchLoss(): Promise<BatchLossFile | undefined> {
+    return readJsonFile<BatchLossFile>(join(this.dir, BATCH_LOSS_FILE));
   }
 
   readReconstructions(): Promise<ReconstructionsFile | undefined> {

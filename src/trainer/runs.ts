@@ -4,11 +4,13 @@ import { basename, join } from 'node:path';
 import type { RunView } from '../protocol/lab-protocol';
 import type { EpochMetrics, RunStatus } from '../protocol/trainer-protocol';
 import {
+  BATCH_LOSS_FILE,
   CONFIG_FILE,
   readJsonFile,
   readMetrics,
   RECONSTRUCTIONS_FILE,
   STATUS_FILE,
+  type BatchLossFile,
   type ReconstructionsFile,
   type RunConfigFile,
   type RunStatusFile,
@@ -96,10 +98,11 @@ export async function readRunInfo(runDir: string): Promise<RunInfo | undefined> 
 export async function readRun(runDir: string): Promise<RunRecord> {
   const info = await readRunInfo(runDir);
   if (!info) throw new Error(`${runDir}: not a run folder (no ${CONFIG_FILE} or ${STATUS_FILE})`);
-  const [config, metrics, reconstructions] = await Promise.all([
+  const [config, metrics, reconstructions, batchLoss] = await Promise.all([
     readJsonFile<RunConfigFile>(join(runDir, CONFIG_FILE)),
     readMetrics(runDir),
     readJsonFile<ReconstructionsFile>(join(runDir, RECONSTRUCTIONS_FILE)).catch(() => undefined),
+    readJsonFile<BatchLossFile>(join(runDir, BATCH_LOSS_FILE)).catch(() => undefined),
   ]);
   return {
     info,
@@ -112,9 +115,9 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     config: config?.config ?? {},
     graph: config?.graph,
     epochs: metrics,
-    // The per-batch series is not kept on disk; the epoch losses stand in for it.
-    batchSteps: [],
-    batchLosses: [],
+    // Written at each epoch end (thinned for long runs); empty for runs from before it existed.
+    batchSteps: batchLoss?.steps ?? [],
+    batchLosses: batchLoss?.losses ?? [],
     reconstructions: reconstructions?.reconstructions ?? [],
     codes: reconstructions?.codes,
     anomalies: reconstructions?.anomalies,

@@ -83,10 +83,28 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     const previousFiles = previous ? await folder.readReconstructions().catch(() => undefined) : undefined;
     const history: Reconstructions[] = (previousFiles?.reconstructions ?? []).filter((r) => r.epoch <= resumedFromEpoch);
     let codes = previousFiles?.codes;
+    // The smoothed per-batch loss, kept on disk so a re-opened run shows the same curve as a live one.
+    // On resume, keep the points of the epochs kept (global step = epoch × batches per epoch + batch).
+    const split = splitIndices(dataset.count, config.validationSplit, config.seed);
+    const batchesPerEpoch = Math.ceil(split.train.length / Math.max(1, Math.min(config.batchSize, split.train.length)));
+    const lastKeptStep = resumedFromEpoch * batchesPerEpoch;
+    const previousSeries = previous ? await folder.readBatchLoss().catch(() => undefined) : undefined;
+    const series = { steps: [] as number[], losses: [] as number[] };
+    previousSeries?.steps.forEach((step, i) => {
+      if (step > lastKeptStep) return;
+      series.steps.push(step);
+      series.losses.push(previousSeries.losses[i]);
+    });
+    const recordingEmit = (message: FromTrainer) => {
+      if (message.type === 'batchLoss') {
+        series.steps.push(...message.steps);
+        series.losses.push(...message.losses);
+      }
+      emit(message);
+    };
 
     emit({ type: 'started', runDir: folder.dir, dataset: datasetSummary, graph: built.graph, config: resolvedConfig, resumedFromEpoch });
 
-    const split = splitIndices(dataset.count, config.validationSplit, config.seed);
     const runFolder = folder;
     const result = await runTrainingLoop({
       tf,
@@ -102,18 +120,20 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
       progressIntervalMs: start.progressIntervalMs,
       previewCount: start.previewCount,
       control,
-      emit,
+      emit: recordingEmit,
       onEpochEnd: async (epoch) => {
         await runFolder.appendMetrics(epoch.metrics);
         history.push(epoch.reconstructions);
         codes = epoch.codes ?? codes;
         await runFolder.writeReconstructions({ reconstructions: history, codes });
+        await runFolder.writeBatchLoss(series);
         await saveCheckpoint(runFolder.checkpointDir, built, optimizer, epoch.epoch, config.seed);
       },
     });
 
     await saveModel(built, folder.modelDir);
     await folder.writeReconstructions({ reconstructions: history, codes, anomalies: result.anomalies });
+    await folder.writeBatchLoss(series);
     const finalLoss = result.finalLoss ?? keptMetrics.at(-1)?.loss ?? null;
     await folder.finish({ status: result.status, finalLoss, epochsCompleted: result.epochsCompleted });
     return { runDir: folder.dir, status: result.status, finalLoss };

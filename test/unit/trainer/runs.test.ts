@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createRunFolder, runFolderName, RunFolder, sanitizeRunName } from '../../../src/trainer/run-folder';
+import { createRunFolder, runFolderName, RunFolder, sanitizeRunName, thinSeries } from '../../../src/trainer/run-folder';
 import { listRuns, readRun, readRunInfo } from '../../../src/trainer/runs';
 import { temporaryFolder } from './trainer-helpers';
 
@@ -77,6 +77,17 @@ describe('run folders and the runs list', () => {
     assert.equal(view.info.status, 'interrupted');
     assert.deepEqual(view.epochs.map((m) => m.epoch), [1]);
     assert.match(view.error!, /killed or crashed\) after 1 epoch\(s\)\. It can be resumed from its checkpoint after epoch 1\./);
+  });
+
+  test('a long loss series is thinned evenly on disk, keeping its last point', () => {
+    const steps = Array.from({ length: 25_001 }, (_, i) => i + 1);
+    const thinned = thinSeries({ steps, losses: steps.map((s) => 1 / s) }, 10_000);
+    assert.ok(thinned.steps.length <= 10_000);
+    assert.equal(thinned.steps[0], 1);
+    assert.equal(thinned.steps.at(-1), 25_001);
+    assert.deepEqual(thinned.losses.slice(0, 2), [1, 1 / thinned.steps[1]]);
+    const short = { steps: [1, 2], losses: [0.5, 0.4] };
+    assert.equal(thinSeries(short), short);
   });
 
   test('listRuns of a missing folder is empty; readRun of a non-run says so', async () => {

@@ -99,6 +99,8 @@ describe('trainer child process', () => {
     assert.equal(run.reconstructions.at(-1)!.epoch, 2);
     assert.equal(run.anomalies!.indices.length, 8);
     assert.equal(run.graph!.preset, 'dense');
+    assert.deepEqual(run.batchSteps, steps, 'the smoothed loss series is kept on disk');
+    assert.deepEqual(run.batchLosses, log.of('batchLoss').flatMap((m) => m.losses));
 
     // The process stays for more requests after a completed run: generate from the saved model.
     const generated = await client.request({ type: 'generate', runDir, mode: 'interpolate', a: 0, b: 1, steps: 5 });
@@ -233,6 +235,9 @@ describe('trainer child process', () => {
       assert.ok(Math.abs(metrics[i].loss - expected[i].loss) <= 1e-6 * expected[i].loss, `epoch ${i + 1}: ${metrics[i].loss} vs ${expected[i].loss}`);
     }
     assert.equal((await listRuns(runsRoot)).length, 1, 'no second run folder');
+    const { batchSteps } = await readRun(done.runDir);
+    const batches = second.log.of('progress').at(-1)!.batches;
+    assert.deepEqual(batchSteps, Array.from({ length: 3 * batches }, (_, i) => i + 1), 'one loss point per step, none twice');
   });
 
   test('invalid messages are rejected with a clear error, and the trainer keeps working', async () => {
