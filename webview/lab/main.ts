@@ -46,8 +46,9 @@ function buildCells() {
   const model = new ModelCell({
     index: 2,
     describe: (config) => host.request({ type: 'describe', config }),
-    onRan: (config) => {
-      if (state) state = { ...state, graphError: undefined };
+    onRan: (config, graph) => {
+      // The graph shown is the one just built (the host's next state says the same).
+      if (state) state = { ...state, graph, graphError: undefined };
       train.setModelChanged(trainedConfig !== undefined && trainedConfig !== configKey(config));
     },
     onEdited: () => train.setModelChanged(trainedConfig !== undefined),

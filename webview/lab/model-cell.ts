@@ -21,8 +21,8 @@ export interface ModelCellOptions {
   index: number;
   /** Runs the cell: builds the model for this config and returns its graph. */
   describe(config: Record<string, unknown>): Promise<ModelGraph>;
-  /** Called after a successful run, so dependent cells can react. */
-  onRan(config: Record<string, unknown>): void;
+  /** Called after a successful run with the config and the graph built, so dependent cells can react. */
+  onRan(config: Record<string, unknown>, graph: ModelGraph): void;
   /** Called on any edit of the preset or a hyperparameter. */
   onEdited(): void;
 }
@@ -38,6 +38,7 @@ export class ModelCell {
   private presets: string[] = [];
   private sourceConfig: string | undefined;
   private shownGraph: ModelGraph | undefined;
+  private shownGraphError: string | undefined;
   private readonly form = el('div', { className: 'ae-form' });
   private readonly graphHost = el('div', { className: 'ae-graph-host' });
 
@@ -76,9 +77,13 @@ export class ModelCell {
         if (this.cell.currentStatus === 'idle') this.cell.setStatus('done');
       }
     }
-    if (state.graphError) {
-      this.cell.setError(state.graphError);
-      this.cell.setStatus('failed');
+    if (state.graphError !== this.shownGraphError) {
+      // The host could not build the model for its config (e.g. a preset that does not fit the data).
+      this.shownGraphError = state.graphError;
+      if (state.graphError) {
+        this.cell.setError(state.graphError);
+        this.cell.setStatus('failed');
+      }
     }
   }
 
@@ -92,7 +97,7 @@ export class ModelCell {
       this.shownGraph = graph;
       replaceChildren(this.graphHost, modelGraphView(graph));
       this.cell.setStatus('done');
-      this.options.onRan(config);
+      this.options.onRan(config, graph);
     } catch (error) {
       this.cell.setError(error instanceof Error ? error.message : String(error));
       this.cell.setStatus('failed');
