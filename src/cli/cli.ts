@@ -2,12 +2,13 @@
  * `autoencoder-lab`: the headless command line over the same trainer the extension uses.
  *   autoencoder-lab train <dataset> [--model preset] [--epochs N] [--batch-size N] [--code-size N]
  *                         [--out DIR] [--seed N] [--backend B] [--limit N] [--name NAME] [--resume RUN_DIR]
+ *                         [--config FILE.json]
  *   autoencoder-lab inspect <dataset>
  *   autoencoder-lab report <run folder>
  * Exit codes: 0 done, 1 failed (bad data, bad config, crash), 2 bad usage, 130 stopped by Ctrl-C.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatasetError } from '../data/dataset';
@@ -39,6 +40,8 @@ Train options:
   --backend <b>        auto, tensorflow, wasm or cpu (default auto)
   --limit <n>          train on the first n samples only
   --resume <run dir>   continue a stopped or killed run from its last checkpoint
+  --config <file>      a JSON model config with any option (hiddenLayers, loss, learningRate, …);
+                       the flags above override it
 `;
 
 class UsageError extends Error {}
@@ -127,6 +130,7 @@ async function train(args: string[]): Promise<number> {
       backend: { type: 'string' },
       limit: { type: 'string' },
       resume: { type: 'string' },
+      config: { type: 'string' },
     },
   });
   const datasetPath = datasetArgument(positionals);
@@ -136,7 +140,8 @@ async function train(args: string[]): Promise<number> {
   if (values.backend !== undefined && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(values.backend)) {
     throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${values.backend}"`);
   }
-  const config: Record<string, unknown> = {};
+  // A JSON model config (any option of the model zoo); the flags above override its fields.
+  const config: Record<string, unknown> = values.config ? await readConfigFile(resolve(values.config)) : {};
   if (values.model) config.preset = values.model;
   const epochs = positiveInteger('epochs', values.epochs);
   if (epochs !== undefined) config.epochs = epochs;
@@ -240,6 +245,23 @@ async function train(args: string[]): Promise<number> {
     process.off('SIGINT', onInterrupt);
     client.dispose();
   }
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path}: the config file is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: the config file must hold a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 function round(value: number): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PNG } from 'pngjs';
@@ -93,6 +93,27 @@ describe('autoencoder-lab CLI', () => {
     const [name] = readdirSync(out);
     assert.equal(JSON.parse(readFileSync(join(out, name, 'status.json'), 'utf8')).status, 'stopped');
     assert.ok(existsSync(join(out, name, 'report.html')));
+  });
+
+  test('--config takes any model option from a JSON file; flags override it; a bad file is one clear error', () => {
+    const out = join(folder.path, 'config-runs');
+    const file = join(folder.path, 'model.json');
+    writeFileSync(file, JSON.stringify({ hiddenLayers: [24], codeSize: 6, loss: 'bce', epochs: 5 }));
+    const result = cli(['train', fashionImages, '--config', file, '--epochs', '1', '--limit', '128', '--out', out], folder.path);
+    assert.equal(result.code, 0, result.stderr);
+    const [name] = readdirSync(out);
+    const { config } = JSON.parse(readFileSync(join(out, name, 'config.json'), 'utf8'));
+    assert.deepEqual([config.hiddenLayers, config.codeSize, config.loss, config.epochs], [[24], 6, 'bce', 1]);
+
+    writeFileSync(file, '{ "codeSize": 6, }');
+    const broken = cli(['train', fashionImages, '--config', file, '--out', out], folder.path);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /model\.json: the config file is not valid JSON/);
+    writeFileSync(file, JSON.stringify({ codeSize: 6, hidenLayers: [3] }));
+    const unknown = cli(['train', fashionImages, '--config', file, '--out', out], folder.path);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /hidenLayers/);
+    assert.equal(readdirSync(out).length, 1, 'no run for a bad config');
   });
 
   test('train on text picks the sequence preset', () => {
