@@ -206,3 +206,38 @@ describe('lab on a table (CSV)', () => {
     assert.ok(boxes[1].y > boxes[0].y, 'the reconstruction is under its input');
   });
 });
+
+describe('lab model cell', () => {
+  let lab: WebviewPage;
+  before(async () => {
+    lab = await browser.open('lab');
+    await lab.sendState(initialState(fixture));
+  });
+  after(async () => lab?.close());
+
+  it('another preset shows its own hyperparameters and runs with them; a build error is shown in the cell', async () => {
+    const model = lab.page.getByRole('region', { name: 'Model', exact: true });
+    await model.getByRole('combobox', { name: 'Preset' }).click();
+    await model.getByRole('option', { name: 'Denoising' }).click();
+    const labels = await lab.probe<string[]>('text', '.ae-cell:nth-of-type(2) .ae-field > label');
+    assert.ok(labels.includes('Noise') && labels.includes('Noise level'), `fields: ${labels.join(', ')}`);
+    assert.equal(await lab.probe('attribute', '.ae-cell:nth-of-type(2)', 'data-status'), 'stale', 'an edit makes the cell out of date');
+    await model.locator('.ae-field', { has: lab.page.locator('label', { hasText: /^Noise level$/ }) }).locator('input').fill('0.5');
+    await model.locator('.ae-field', { has: lab.page.locator('label', { hasText: /^Code size$/ }) }).locator('input').fill('abc');
+    await model.getByRole('button', { name: 'Run', exact: true }).click();
+    assert.match((await lab.probe<string[]>('text', '.ae-cell:nth-of-type(2) > .ae-error'))[0], /Code size: "abc" is not a valid number/);
+    assert.equal((await lab.posted()).filter((m) => m.type === 'describe').length, 0, 'an invalid field sends nothing');
+
+    await model.locator('.ae-field', { has: lab.page.locator('label', { hasText: /^Code size$/ }) }).locator('input').fill('16');
+    await model.getByRole('button', { name: 'Run', exact: true }).click();
+    const describe = await lab.waitForPosted('describe');
+    const config = describe.config as Record<string, unknown>;
+    assert.equal(config.preset, 'denoising');
+    assert.equal(config.codeSize, 16);
+    assert.deepEqual(config.noise, { level: 0.5 });
+    assert.equal(config.hiddenLayers, undefined, 'the old preset shape is not carried over');
+    await lab.send({ type: 'reply', requestId: describe.requestId as number, error: 'config: codeSize 16 is larger than the last hidden layer (8)' });
+    assert.deepEqual(await lab.probe<string[]>('text', '.ae-cell:nth-of-type(2) > .ae-error'), ['config: codeSize 16 is larger than the last hidden layer (8)']);
+    assert.equal(await lab.probe('attribute', '.ae-cell:nth-of-type(2)', 'data-status'), 'failed');
+  });
+});
