@@ -83,6 +83,9 @@ export class LabPanel implements vscode.Disposable {
       this.connection,
       context.trainer.onRunEvent((event) => this.onTrainerEvent(event)),
       context.trainer.onDidForgetRun((runDir) => this.onRunDeleted(runDir)),
+      context.trainer.onDidRefreshRun(() => {
+        if (this.followsLiveRun()) this.postState();
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunView } from '../protocol/lab-protocol';
 import type { DatasetRef, FromTrainer, ImageBatch, InspectResult, ModelGraph, RunStatus } from '../protocol/trainer-protocol';
 import { TrainerClient, type TrainerExit } from '../trainer/trainer-client';
+import { readRun } from '../trainer/runs';
 import { applyTrainerEvent, isRunEvent, runViewFromStarted } from './live-run';
 
 /**
@@ -60,6 +61,9 @@ export class TrainerHost implements vscode.Disposable {
   readonly onRunEvent = this.runEvents.event;
   /** Fires true when a run starts, false when it ends. */
   readonly onDidChangeTraining = this.trainingChanges.event;
+  private readonly refreshedRuns = new vscode.EventEmitter<string>();
+  /** Fires when the host's copy of the run changed other than by a trainer event: views re-send it whole. */
+  readonly onDidRefreshRun = this.refreshedRuns.event;
   private readonly forgottenRuns = new vscode.EventEmitter<string>();
   /** Fires with the folder of a run that no longer exists (deleted): views showing it let go. */
   readonly onDidForgetRun = this.forgottenRuns.event;
@@ -98,7 +102,8 @@ export class TrainerHost implements vscode.Disposable {
     this.trainingChanges.fire(true);
     try {
       const client = await this.ensureClient();
-      this.options.log.info(`Training ${request.dataset.path} with ${JSON.stringify(request.config)} into ${request.runsRoot}`);
+      if (request.resumeRunDir) this.options.log.info(`Resuming ${request.resumeRunDir}`);
+      else this.options.log.info(`Training ${request.dataset.path} with ${JSON.stringify(request.config)} into ${request.runsRoot}`);
       client.send({
         type: 'start',
         dataset: request.dataset,
@@ -194,6 +199,7 @@ export class TrainerHost implements vscode.Disposable {
     this.runEvents.dispose();
     this.trainingChanges.dispose();
     this.forgottenRuns.dispose();
+    this.refreshedRuns.dispose();
   }
 
   private async request(message: Parameters<TrainerClient['request']>[0]): Promise<FromTrainer> {
@@ -259,6 +265,7 @@ export class TrainerHost implements vscode.Disposable {
     if (event.type === 'started') {
       this.liveRun = runViewFromStarted(event, this.backendName);
       this.options.log.info(`Run started: ${event.runDir} (${event.graph.preset}, ${event.graph.totalParams} parameters)`);
+      if (event.resumedFromEpoch > 0) void this.loadHistory(this.liveRun, event.resumedFromEpoch);
     } else if (this.liveRun) {
       applyTrainerEvent(this.liveRun, event);
     }
@@ -274,6 +281,21 @@ export class TrainerHost implements vscode.Disposable {
     } else if (event.type === 'done') {
       this.options.log.info(`Run ${event.status}: ${event.runDir}, final loss ${event.finalLoss ?? '-'}`);
       this.finishRun({ runDir: event.runDir, status: event.status, error: this.liveRun?.error });
+    }
+  }
+
+  /** A resumed run continues a curve: its earlier epochs come from its folder, then views are refreshed. */
+  private async loadHistory(run: RunView, resumedFromEpoch: number): Promise<void> {
+    try {
+      const saved = await readRun(run.runDir);
+      if (this.liveRun !== run) return;
+      const earlier = (epoch: number) => epoch <= resumedFromEpoch;
+      run.epochs = [...saved.epochs.filter((m) => earlier(m.epoch)), ...run.epochs.filter((m) => !earlier(m.epoch))];
+      run.reconstructions = [...saved.reconstructions.filter((r) => earlier(r.epoch)), ...run.reconstructions.filter((r) => !earlier(r.epoch))];
+      run.codes ??= saved.codes;
+      this.refreshedRuns.fire(run.runDir);
+    } catch (error) {
+      this.options.log.warn(`Cannot read the history of ${run.runDir}: ${messageOf(error)}`);
     }
   }
 

@@ -31,6 +31,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         else this.connection?.send({ type: 'trainer', event });
       }),
       trainer.onDidForgetRun(() => this.postState()),
+      trainer.onDidRefreshRun(() => this.postState()),
     );
   }
 
