@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { installExtension } from '../../scripts/code-server.mjs';
@@ -29,8 +29,9 @@ function vsixIsFresh(): boolean {
 before(() => {
   // The .vsix under test is built here (production build + vsce) unless a fresh one exists or is handed in.
   if (!process.env.AUTOENCODER_LAB_VSIX && !vsixIsFresh()) {
-    const result = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 5 * 60_000 });
-    assert.equal(result.status, 0, 'npm run package');
+    const result = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: 5 * 60_000 });
+    const output = `${result.stdout}${result.stderr}`.split('\n').slice(-30).join('\n');
+    assert.equal(result.status, 0, `npm run package failed:\n${output}`);
   }
   assert.ok(existsSync(vsix), `${vsix} exists`);
 });
@@ -80,17 +81,17 @@ async function pickQuickPickItem(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The lab panel's content frame: webviews are nested iframes, the lab is the one with notebook cells and a full chart. */
-async function findLabFrame(page: Page, timeoutMs: number): Promise<Frame> {
+/** The webview content frame holding `selector` (webviews are nested iframes inside the workbench page). */
+async function findFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      const found = await frame.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').count().catch(() => 0);
+      const found = await frame.locator(selector).count().catch(() => 0);
       if (found > 0) return frame;
     }
     await page.waitForTimeout(500);
   }
-  throw new Error(`no lab webview with a loss chart appeared within ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(' | ')})`);
+  throw new Error(`no webview with ${selector} appeared within ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(' | ')})`);
 }
 
 function runFolders(workspace: string): string[] {
@@ -129,7 +130,8 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
     await pickQuickPickItem(page, 'fashion-mnist/train-images');
   });
 
-  const lab = await findLabFrame(page, 90_000);
+  // The lab panel: the webview with notebook cells and a full-size loss chart.
+  const lab = await findFrame(page, '.ae-cell .ae-chart:not(.ae-chart-compact)', 90_000);
 
   await t.test('the live loss chart gets a point for every epoch', async () => {
     const chart = lab.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').first();
@@ -154,11 +156,9 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
     await lab.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').first().evaluate((chart) => chart.scrollIntoView({ block: 'start' }));
   });
 
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: join(artifacts, 'e2e-workbench.png') });
-
+  let runDir = '';
   await t.test('the run folder on disk is complete', async () => {
-    const runDir = await waitForCompletedRun(workspace, 2 * 60_000);
+    runDir = await waitForCompletedRun(workspace, 2 * 60_000);
     const modelFiles = ['autoencoder', 'encoder', 'decoder'].flatMap((part) => [`model/${part}/model.json`, `model/${part}/weights.bin`]);
     for (const file of ['config.json', 'metrics.jsonl', 'reconstructions.json', 'status.json', ...modelFiles]) {
       assert.ok(existsSync(join(runDir, file)), `${file} in ${runDir}`);
@@ -166,5 +166,20 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
     const epochs = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
     assert.equal(epochs.length, EPOCHS, 'metrics.jsonl has a line per epoch (autoencoderLab.epochs = 2)');
   });
+
+  await t.test('the side panel lists the dataset and the finished run', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Autoencoder Lab"]').click();
+    const pane = (title: string) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+    await pane('Datasets').locator('.monaco-list-row', { hasText: 'fashion-mnist/train-images-idx3-ubyte.gz' }).first().waitFor({ state: 'visible' });
+    const runName = basename(runDir).replace(/^\d{8}-\d{6}-/, '');
+    const run = pane('Runs').locator('.monaco-list-row', { hasText: runName }).first();
+    await run.waitFor({ state: 'visible' });
+    assert.match((await run.textContent()) ?? '', /wasm|cpu|tensorflow/, 'the run shows its backend');
+    const trainingView = await findFrame(page, '.ae-view-body', 30_000);
+    assert.ok(await trainingView.locator('.ae-view-status').count() > 0, 'the Training view (webview view) renders its status');
+  });
+
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'e2e-workbench.png') });
   passed = true;
 });
