@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LabState } from '../../src/protocol/lab-protocol';
 import type { FromTrainer } from '../../src/protocol/trainer-protocol';
-import { reduceLabMessage, reduceTrainerEvent, runNameOf } from '../../webview/shared/run-reducer';
+import { MAX_BATCH_POINTS, reduceLabMessage, reduceTrainerEvent, runNameOf } from '../../webview/shared/run-reducer';
 import { initialState, loadRunFixture } from './fixture';
 
 const fixture = loadRunFixture();
@@ -65,6 +65,21 @@ describe('run reducer', () => {
     state = reduceTrainerEvent(state, { type: 'batchLoss', steps: [2, 3, 4], losses: [2, 1, 0.5] });
     assert.deepEqual(state.run!.batchSteps, [1, 2, 3, 4]);
     assert.deepEqual(state.run!.batchLosses, [3, 2, 1, 0.5]);
+  });
+
+  it('keeps per-batch points bounded on long runs, thinning the older half only', () => {
+    let state = fold(initialState(fixture), [started]);
+    let step = 0;
+    for (let message = 0; message < 1000; message++) {
+      const steps = Array.from({ length: 10 }, () => ++step);
+      state = reduceTrainerEvent(state, { type: 'batchLoss', steps, losses: steps.map((s) => 1 / s) });
+    }
+    const run = state.run!;
+    assert.ok(run.batchSteps.length <= MAX_BATCH_POINTS, `${run.batchSteps.length} points`);
+    assert.ok(run.batchSteps.length > MAX_BATCH_POINTS / 2);
+    assert.equal(run.batchSteps[run.batchSteps.length - 1], step, 'the newest step is kept');
+    assert.deepEqual(run.batchSteps.slice(-10), Array.from({ length: 10 }, (_, i) => step - 9 + i), 'recent batches keep full detail');
+    assert.ok(run.batchSteps.every((s, i) => run.batchLosses[i] === 1 / s), 'steps and losses stay paired');
   });
 
   it('a repeated epoch (resumed run) replaces the earlier entry, in epoch order', () => {

@@ -55,6 +55,20 @@ function upsertByEpoch<T extends { epoch: number }>(list: readonly T[], item: T)
   return kept;
 }
 
+/** Enough per-batch points for a smooth line (the host keeps the same bound). */
+export const MAX_BATCH_POINTS = 4000;
+
+/**
+ * Past the bound, every other point of the older half goes: memory and redraw cost stay bounded
+ * on long runs, recent batches keep full detail, and the line keeps its shape.
+ */
+function thinned(run: RunView): RunView {
+  if (run.batchSteps.length <= MAX_BATCH_POINTS) return run;
+  const half = Math.floor(run.batchSteps.length / 2);
+  const keep = (_: number, i: number) => i >= half || i % 2 === 0;
+  return { ...run, batchSteps: run.batchSteps.filter(keep), batchLosses: run.batchLosses.filter(keep) };
+}
+
 export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabModel {
   switch (event.type) {
     case 'ready': {
@@ -90,7 +104,7 @@ export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabMode
           }
         });
         if (steps.length === 0) return run;
-        return { ...run, batchSteps: run.batchSteps.concat(steps), batchLosses: run.batchLosses.concat(losses) };
+        return thinned({ ...run, batchSteps: run.batchSteps.concat(steps), batchLosses: run.batchLosses.concat(losses) });
       });
     case 'epochEnd':
       return withRun(state, (run) => ({ ...run, epochs: upsertByEpoch(run.epochs, event.metrics) }));
