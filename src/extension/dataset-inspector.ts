@@ -7,6 +7,7 @@ import { localizedLabStrings } from './localized-strings';
 import { messageOf, type TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
 import { buildWebviewHtml, webviewOptions } from './webview-html';
+import { labIcon } from './lab-icon';
 
 export const INSPECTOR_VIEW_TYPE = 'autoencoderLab.datasetInspector';
 /** The same inspector for text formats (CSV, TSV, TXT), offered through "Open With…" only. */
@@ -130,7 +131,7 @@ export async function inspectDataset(context: InspectorContext, uri: vscode.Uri)
       vscode.ViewColumn.Active,
       webviewOptions(context.extensionUri),
     );
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icons', 'lab.svg');
+    panel.iconPath = labIcon(context.extensionUri);
     const session = new InspectorSession(context, panel.webview, uri.fsPath);
     panel.onDidDispose(() => session.dispose());
   }

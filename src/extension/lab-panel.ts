@@ -11,6 +11,7 @@ import { messageOf, type TrainerHost } from './trainer-host';
 import { WebviewConnection } from './webview-connection';
 import { buildWebviewHtml, webviewOptions } from './webview-html';
 import { revealFolder } from './reveal-folder';
+import { labIcon } from './lab-icon';
 
 export interface LabContext {
   extensionUri: vscode.Uri;
@@ -76,7 +77,7 @@ export class LabPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
   ) {
     LabPanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icons', 'lab.svg');
+    panel.iconPath = labIcon(context.extensionUri);
     panel.webview.html = buildWebviewHtml(panel.webview, context.extensionUri, 'lab', vscode.l10n.t('Autoencoder Lab'));
     this.connection = new WebviewConnection(panel.webview, context.log, (message) => this.handle(message));
     this.subscriptions.push(
