@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { discoverDatasets, type DatasetCandidate } from '../data/discover';
 import { debounce } from './debounce';
@@ -65,14 +66,21 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly refreshSoon = debounce(() => this.refresh(), 500);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** The runs folders, whose files (models, checkpoints) are not datasets. */
+    private readonly runsRoots: () => string[],
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher(DATA_GLOB);
-    watcher.onDidCreate(this.refreshSoon);
-    watcher.onDidChange(this.refreshSoon);
-    watcher.onDidDelete(this.refreshSoon);
+    const onChange = (uri: vscode.Uri) => {
+      if (!isIgnoredPath(uri) && !this.runsRoots().some((root) => isInside(uri.fsPath, root))) this.refreshSoon();
+    };
+    watcher.onDidCreate(onChange);
+    watcher.onDidChange(onChange);
+    watcher.onDidDelete(onChange);
     // A deleted folder is one event for the folder, none for the data files inside it.
     const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-    deletions.onDidDelete(this.refreshSoon);
+    deletions.onDidDelete(onChange);
     this.subscriptions.push(watcher, deletions, vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
   }
 
@@ -125,6 +133,20 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }
     return found;
   }
+}
+
+/**
+ * Changes discovery never looks at (it skips hidden folders, node_modules and dist): above all the
+ * run folders under .autoencoder-lab, where a training run rewrites checkpoints every epoch.
+ */
+function isIgnoredPath(uri: vscode.Uri): boolean {
+  const relative = vscode.workspace.asRelativePath(uri, false);
+  return relative.split(/[\\/]/).some((segment) => segment.startsWith('.') || segment === 'node_modules' || segment === 'dist');
+}
+
+function isInside(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function tooltip(candidate: DatasetCandidate): vscode.MarkdownString {

@@ -4,7 +4,7 @@ import { registerDatasetInspector } from './dataset-inspector';
 import { DatasetsTreeProvider } from './datasets-tree';
 import { LAB_VIEW_TYPE, LabPanel } from './lab-panel';
 import { RunsTreeProvider } from './runs-tree';
-import { preferredBackend } from './settings';
+import { allRunsRoots, preferredBackend } from './settings';
 import { createTrainingStatusBar } from './status-bar';
 import { TrainerHost } from './trainer-host';
 import { TRAINING_VIEW_ID, TrainingViewProvider } from './training-view';
@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     preferredBackend,
   });
   trainerHost = trainer;
-  const datasets = new DatasetsTreeProvider(log);
+  const datasets = new DatasetsTreeProvider(log, () => allRunsRoots(context.globalStorageUri));
   const runs = new RunsTreeProvider(context.globalStorageUri, trainer, log);
   const training = new TrainingViewProvider(context.extensionUri, trainer, log);
   const commands = registerCommands({
