@@ -96,6 +96,14 @@ describe('dataset inspector', () => {
     const first = await view.probe<CanvasProbe[]>('canvases', '.ae-dataset-samples canvas');
     assert.match(first[0].label ?? '', /^Sample 32:/);
     await view.screenshot('inspector.png');
+    // A state message (the view shown again) with the same dataset keeps the page the user is on.
+    await view.sendState(initialState(fixture, { dataset: syntheticDataset('train-images.idx3-ubyte.gz', 1000, 0) }));
+    assert.equal((await view.probe<string[]>('text', '.ae-page-label'))[0], 'Page 2 of 32');
+    await view.page.getByRole('button', { name: 'Previous page' }).click();
+    const back = await view.waitForPosted('inspect', 2);
+    assert.equal(back.page, 0);
+    await view.send({ type: 'reply', requestId: back.requestId as number, result: syntheticDataset('train-images.idx3-ubyte.gz', 1000, 0) });
+    assert.equal((await view.probe<string[]>('text', '.ae-page-label'))[0], 'Page 1 of 32');
   });
 
   it('CSV: statistics per column and rows as a table', async () => {

@@ -38,9 +38,10 @@ const scheduleRender = frameScheduler(render);
 
 async function requestPage(page: number): Promise<void> {
   try {
+    // Shown directly: the host's state keeps page 0, which later state messages must not bring back.
     const result = await host.request({ type: 'inspect', page });
-    if (state) state = { ...state, dataset: result };
-    scheduleRender();
+    shownDataset = result;
+    dataset?.update(result);
   } catch (failure) {
     dataset?.cancelLoading();
     showError(failure instanceof Error ? failure.message : String(failure));
@@ -67,7 +68,7 @@ function render(): void {
       title.textContent = t('dataset.error');
     }
   }
-  if (state.dataset && state.dataset !== shownDataset && !(shownDataset && sameDataset(state.dataset, shownDataset) && state.dataset.page === 0)) {
+  if (state.dataset && state.dataset !== shownDataset && !sameDataset(state.dataset, shownDataset)) {
     shownDataset = state.dataset;
     title.textContent = `${t('inspector.title')}: ${state.dataset.summary.name}`;
     dataset.update(state.dataset);
