@@ -175,4 +175,4 @@ async function main(): Promise<void> {
     );
   }
 }
-main();
+if (require.main === module) void main();

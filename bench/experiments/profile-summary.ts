@@ -35,6 +35,7 @@ let t = profile.startTime;
 const times = profile.timeDeltas.map((d) => (t += d));
 const from = values.last ? profile.endTime - Number(values.last) * 1e6 : -Infinity;
 const self = new Map<string, number>();
+const byFile = new Map<string, number>();
 const inclusivePatterns = values.inclusive.split(',').filter(Boolean);
 const inclusive = new Map<string, number>();
 let total = 0;
@@ -44,6 +45,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   total += dt;
   const node = byId.get(profile.samples[i])!;
   self.set(label(node), (self.get(label(node)) ?? 0) + dt);
+  const file = node.callFrame.url.startsWith('wasm://') || /^wasm-function/.test(node.callFrame.functionName) ? '(wasm code)' : basename(node.callFrame.url || '') || node.callFrame.functionName;
+  byFile.set(file, (byFile.get(file) ?? 0) + dt);
   const seen = new Set<string>();
   for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
     const name = byId.get(id)!.callFrame.functionName;
@@ -57,4 +60,6 @@ console.log(`total ${total.toFixed(0)} ms`);
 for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
   console.log(`${ms.toFixed(0).padStart(7)} ms ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }
+console.log('by file:');
+for (const [name, ms] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${ms.toFixed(0).padStart(7)} ms ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 for (const [name, ms] of inclusive) console.log(`inclusive ${name}: ${ms.toFixed(0)} ms (${((ms / total) * 100).toFixed(1)}%)`);
