@@ -158,7 +158,7 @@ export const LAB_STRINGS = {
   'results.generated': 'Generated image {0}',
   'results.generating': 'Generating…',
   'results.generateHint': 'Generation decodes from the saved model of this run.',
-  'results.priorVaeOnly': 'Sampling the prior needs a variational (VAE) model.',
+  'results.priorFitted': "Not a VAE: codes are drawn from a normal distribution fitted to the data's codes.",
   'results.anomalies': 'Worst reconstructions (anomalies)',
   'results.anomaliesNone': 'The anomalies appear when training ends.',
   'results.sample': 'Sample {0}',

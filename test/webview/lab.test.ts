@@ -211,7 +211,7 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     assert.ok(status.includes('Training'), `train cell status: ${status.join(' | ')}`);
   });
 
-  it('generation: interpolate between two chosen samples and a grid over the code, via generate requests', async () => {
+  it('generation: interpolate between two chosen samples, a grid over the code and samples of the prior, via generate requests', async () => {
     await feed(lab, fixture.events);
     const results = cell(lab, 'Results');
     const last = reconstructionEvents[reconstructionEvents.length - 1].data;
@@ -232,11 +232,17 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
     await results.getByRole('button', { name: 'Grid over the code' }).click();
     const grid = await lab.waitForPosted('generate', 2);
     assert.equal(grid.mode, 'grid');
-    await lab.send({ type: 'reply', requestId: grid.requestId as number, error: 'grid: the code has 64 dimensions; a grid needs a 2-D code' });
+    const failure = '/workspace/.autoencoder-lab/runs/x: not a run folder (no config.json)';
+    await lab.send({ type: 'reply', requestId: grid.requestId as number, error: failure });
     const alert = await lab.probe<string[]>('text', '.ae-cell:nth-of-type(4) > .ae-error');
-    assert.deepEqual(alert, ['grid: the code has 64 dimensions; a grid needs a 2-D code'], 'the error is shown in the cell');
-    const prior = await lab.probe<string | null>('attribute', '.ae-generate-form ~ .ae-button-row vscode-button:nth-of-type(2)', 'disabled');
-    assert.equal(prior, '', 'sampling the prior needs a VAE: disabled for this dense run');
+    assert.deepEqual(alert, [failure], 'the error is shown in the cell');
+
+    await results.getByRole('button', { name: 'Sample the prior' }).click();
+    const prior = await lab.waitForPosted('generate', 3);
+    assert.equal(prior.mode, 'prior');
+    assert.equal(await lab.probe('attribute', '.ae-generate-form ~ .ae-button-row vscode-button:nth-of-type(2)', 'title'), "Not a VAE: codes are drawn from a normal distribution fitted to the data's codes.");
+    await lab.send({ type: 'reply', requestId: prior.requestId as number, result: { images } });
+    assert.equal(await lab.probe<string[]>('text', '.ae-cell:nth-of-type(4) > .ae-error').then((e) => e.join('')), '', 'a success clears the error');
   });
 
   it('re-running the dataset cell re-runs the model cell that depends on it', async () => {

@@ -173,10 +173,11 @@ export class ResultsCell {
     }
     // Generation decodes from the saved model, which exists once the run has ended.
     const ready = run.status !== 'running' && run.runDir !== '' && run.epochs.length > 0;
+    // A VAE samples its N(0, I) prior; other models sample a normal fitted to their codes (said in the tooltip).
     const isVae = run.config.preset === 'vae';
     this.generateButtons.interpolate.setDisabled(!ready || indices.length < 2);
-    this.generateButtons.prior.setDisabled(!ready || !isVae);
-    this.generateButtons.prior.element.title = isVae ? '' : t('results.priorVaeOnly');
+    this.generateButtons.prior.setDisabled(!ready);
+    this.generateButtons.prior.element.title = isVae ? '' : t('results.priorFitted');
     this.generateButtons.grid.setDisabled(!ready);
   }
 
