@@ -10,6 +10,7 @@ export const LAB_STRINGS = {
   'lab.title': 'Autoencoder Lab',
   'lab.loading': 'Loading…',
   'cell.run': 'Run',
+  'cell.runHint': 'Run this cell (Shift+Enter)',
   'cell.running': 'Running…',
   'cell.done': 'Done',
   'cell.stale': 'Out of date: run this cell again',

@@ -236,8 +236,9 @@ describe('lab model cell', () => {
     assert.match((await lab.probe<string[]>('text', '.ae-cell:nth-of-type(2) > .ae-error'))[0], /Code size: "abc" is not a valid number/);
     assert.equal((await lab.posted()).filter((m) => m.type === 'describe').length, 0, 'an invalid field sends nothing');
 
-    await model.locator('.ae-field', { has: lab.page.locator('label', { hasText: /^Code size$/ }) }).locator('input').fill('16');
-    await model.getByRole('button', { name: 'Run', exact: true }).click();
+    const codeSize = model.locator('.ae-field', { has: lab.page.locator('label', { hasText: /^Code size$/ }) }).locator('input');
+    await codeSize.fill('16');
+    await codeSize.press('Shift+Enter'); // runs the cell, as in notebooks
     const describe = await lab.waitForPosted('describe');
     const config = describe.config as Record<string, unknown>;
     assert.equal(config.preset, 'denoising');

@@ -48,7 +48,7 @@ export class Cell {
     this.status = el('span', { className: 'ae-cell-status' });
     this.error = el('div', { className: 'ae-error', attrs: { role: 'alert' } });
     this.error.hidden = true;
-    this.runButton = options.onRun ? button({ label: options.runLabel ?? t('cell.run'), icon: 'play', onClick: options.onRun }) : undefined;
+    this.runButton = options.onRun ? button({ label: options.runLabel ?? t('cell.run'), icon: 'play', title: t('cell.runHint'), onClick: options.onRun }) : undefined;
     this.toolbar = el('div', { className: 'ae-cell-toolbar' }, [this.runButton?.element]);
     this.inputs = el('div', { className: 'ae-cell-inputs' });
     this.output = el('div', { className: 'ae-cell-output' });
@@ -64,6 +64,16 @@ export class Cell {
       this.output,
     ]);
     this.setStatus('idle');
+    // Shift+Enter anywhere in the cell runs it, as in notebooks.
+    const run = options.onRun;
+    if (run) {
+      this.element.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && this.runButton?.element.hasAttribute('disabled') !== true) {
+          event.preventDefault();
+          run();
+        }
+      });
+    }
   }
 
   get currentStatus(): CellStatus {
