@@ -102,6 +102,11 @@ export class TrainerHost implements vscode.Disposable {
     this.trainingChanges.fire(true);
     try {
       const client = await this.ensureClient();
+      if (this.stopRequested) {
+        // Stopped (or cancelled) while the child was starting: never begin.
+        this.finishRun({ runDir: '', status: 'stopped' });
+        return await outcome;
+      }
       if (request.resumeRunDir) this.options.log.info(`Resuming ${request.resumeRunDir}`);
       else this.options.log.info(`Training ${request.dataset.path} with ${JSON.stringify(request.config)} into ${request.runsRoot}`);
       client.send({
@@ -128,9 +133,10 @@ export class TrainerHost implements vscode.Disposable {
 
   /** Asks the run to stop after its current batch; the child is killed once it has said so. */
   stop(): void {
-    if (!this.pendingRun || !this.client) return;
+    if (!this.pendingRun) return;
     this.options.log.info('Stopping the training run');
     this.stopRequested = true;
+    if (!this.client) return; // still starting: train() sees stopRequested and never sends `start`
     this.client.send({ type: 'stop' });
     clearTimeout(this.stopTimer);
     this.stopTimer = setTimeout(() => {
