@@ -161,13 +161,22 @@ describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trai
   });
 
   it('shows the values under the cursor and switches to a log scale', async () => {
+    const legend = () => lab.probe<string[]>('text', '.ae-cell .ae-chart .u-legend .u-value');
+    const last = epochEnds[epochEnds.length - 1].metrics;
+    const atRest = await legend();
+    assert.equal(atRest[0], String(last.epoch), `at rest the legend shows the latest values: ${atRest.join(' | ')}`);
+    assert.ok(atRest.filter((v) => /^\d/.test(v)).length >= 3);
+    // Hover over the end of the first epoch: its values appear.
     const plot = lab.page.locator('.ae-cell .ae-chart .u-over');
     const box = await plot.boundingBox();
     assert.ok(box, 'the chart has a plotting area');
-    await lab.page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    // The x axis runs from the first batch (near 0) to the last epoch; the cursor snaps to the nearest point.
+    const first = epochEnds[0].metrics.epoch;
+    await lab.page.mouse.move(box.x + (box.width * first) / last.epoch, box.y + box.height / 2);
     await lab.probe('frames');
-    const values = await lab.probe<string[]>('text', '.ae-cell .ae-chart .u-legend .u-value');
-    assert.ok(values.filter((v) => /^\d/.test(v)).length >= 3, `legend values on hover: ${values.join(' | ')}`);
+    const hovered = await legend();
+    assert.equal(hovered[0], String(first), `hovered legend: ${hovered.join(' | ')}`);
+    assert.ok(hovered.filter((v) => /^\d/.test(v)).length >= 3, 'training and validation loss of that epoch');
     await lab.page.mouse.move(0, 0);
 
     assert.equal(await lab.probe('attribute', '.ae-cell .ae-chart', 'data-scale'), 'linear');

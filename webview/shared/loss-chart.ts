@@ -129,8 +129,16 @@ export class LossChart {
       ticks: { stroke: grid, width: 1 },
     });
     const points = (color: string): uPlot.Series.Points => ({ show: true, size: compact ? 5 : 8, width: 1.5, stroke: color, fill: color });
+    // At rest (no cursor on the chart) the legend shows the latest values instead of dashes.
+    const showLatest = (u: uPlot) => {
+      if (u.cursor.idx === null || u.cursor.idx === undefined) {
+        const last = u.data[0].length - 1;
+        if (last >= 0) u.setLegend({ idx: last }, false);
+      }
+    };
     const options: uPlot.Options = {
       ...size,
+      hooks: compact ? {} : { setCursor: [showLatest], setData: [showLatest], ready: [showLatest] },
       legend: { show: !compact, live: true },
       cursor: compact ? { show: false } : { points: { size: 8 }, drag: { x: false, y: false } },
       scales: {
