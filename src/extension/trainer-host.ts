@@ -298,6 +298,12 @@ export class TrainerHost implements vscode.Disposable {
       const earlier = (epoch: number) => epoch <= resumedFromEpoch;
       run.epochs = [...saved.epochs.filter((m) => earlier(m.epoch)), ...run.epochs.filter((m) => !earlier(m.epoch))];
       run.reconstructions = [...saved.reconstructions.filter((r) => earlier(r.epoch)), ...run.reconstructions.filter((r) => !earlier(r.epoch))];
+      // The saved per-batch series up to the first live point (the live one continues it).
+      const firstLive = run.batchSteps[0] ?? Infinity;
+      const keep = saved.batchSteps.findIndex((step) => step >= firstLive);
+      const cut = keep < 0 ? saved.batchSteps.length : keep;
+      run.batchSteps = [...saved.batchSteps.slice(0, cut), ...run.batchSteps];
+      run.batchLosses = [...saved.batchLosses.slice(0, cut), ...run.batchLosses];
       run.codes ??= saved.codes;
       this.refreshedRuns.fire(run.runDir);
     } catch (error) {
