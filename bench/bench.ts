@@ -8,7 +8,7 @@
  * with the same initialization scheme, optimizer, batch size and data in the same run. Ratios are
  * ours / PyTorch, each the best of the runs made (other processes only ever slow a run down).
  *
- *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,first-loss,extension] [-- --samples N]
+ *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,threads,first-loss,extension] [-- --samples N]
  *                 [-- --wasm-threads 2 (experiment: tfjs-backend-wasm's threaded build)]
  *
  * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
@@ -96,15 +96,15 @@ function runChild<T>(command: string, args: string[], timeoutMs: number): Promis
   });
 }
 
-function ours(backend: string, model: string, samples: number, mode = 'epoch'): Promise<EpochResult | Unavailable | UiCostResult> {
+function ours(backend: string, model: string, samples: number, mode = 'epoch', threads = options['wasm-threads']): Promise<EpochResult | Unavailable | UiCostResult> {
   const args = ['--import', 'tsx', join(root, 'bench/measure-training.ts'), '--backend', backend, '--model', model, '--samples', String(samples), '--images', images, '--mode', mode];
-  if (backend === 'wasm') args.push('--wasm-threads', options['wasm-threads']);
+  if (backend === 'wasm') args.push('--wasm-threads', threads);
   return runChild(process.execPath, args, 30 * 60_000);
 }
 
-async function epochOf(backend: string, model: string, samples: number): Promise<EpochResult | Unavailable> {
-  log(`ours: ${backend} ${model}, ${samples} samples`);
-  const result = (await ours(backend, model, samples)) as EpochResult | Unavailable;
+async function epochOf(backend: string, model: string, samples: number, threads?: string): Promise<EpochResult | Unavailable> {
+  log(`ours: ${backend} ${model}, ${samples} samples${threads ? `, ${threads} wasm threads` : ''}`);
+  const result = (await ours(backend, model, samples, 'epoch', threads)) as EpochResult | Unavailable;
   if (result.kind === 'epoch') log(`  ${Math.round(result.samplesPerSecond)} samples/s (CPU ${result.cpuSeconds.toFixed(1)} s, ${result.threads} thread(s)), loss ${result.finalLoss.toFixed(5)}`);
   else log(`  ${backend} is not available here (active: ${result.activeBackend})`);
   return result;
@@ -172,6 +172,23 @@ async function trainingFigures(): Promise<void> {
     const theirs = await peer('conv', plan.conv);
     results.conv = { ours: mine, peer: theirs };
     speedRows('conv', 'wasm', mine.kind === 'epoch' ? [mine] : [], theirs ? [theirs] : [], 0.5);
+  }
+
+  // Experiment: tfjs-backend-wasm's threaded build (bench/experiments/wasm-threads-shim.ts), not what the trainer runs.
+  if (!skip.has('threads') && options['wasm-threads'] === '1') {
+    const threaded = await epochOf('wasm', 'dense', plan.dense, '2');
+    results.denseThreadedExperiment = threaded;
+    const theirs = best(densePeer, (r) => r.samples_per_second);
+    if (threaded.kind === 'epoch') {
+      rows.push({
+        figure: `dense samples/s, wasm threaded build, ${threaded.threads} threads (experiment)`,
+        ours: fmt(threaded.samplesPerSecond),
+        peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
+        ratio: theirs ? `${(threaded.samplesPerSecond / theirs.samples_per_second).toFixed(2)}×` : 'n/a',
+        target: '',
+        met: null,
+      });
+    }
   }
 
   if (!skip.has('cpu')) {

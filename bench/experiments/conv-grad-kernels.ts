@@ -176,3 +176,40 @@ async function main(): Promise<void> {
   }
 }
 if (require.main === module) void main();
+
+/**
+ * The general form for the trainer (non-overlapping fh x fw windows, stride = window, 'valid'):
+ * each window's gradient goes to the first position (row-major) holding its maximum, as on cpu.
+ */
+export function maxPoolGradWindows(backend: WasmBackend, dy: tf.TensorInfo, input: tf.TensorInfo, fh: number, fw: number): tf.TensorInfo {
+  const [batch, height, width, channels] = input.shape;
+  const [, rows, cols] = dy.shape;
+  const out = backend.makeOutput([...input.shape], 'float32');
+  const x = backend.typedArrayFromHeap(input);
+  const g = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const corner = ((b * height + r * fh) * width + c * fw) * channels;
+        const gBase = ((b * rows + r) * cols + c) * channels;
+        for (let ch = 0; ch < channels; ch++) {
+          let best = corner + ch;
+          let value = x[best];
+          for (let i = 0; i < fh; i++) {
+            for (let j = 0; j < fw; j++) {
+              const p = corner + (i * width + j) * channels + ch;
+              if (x[p] > value) {
+                value = x[p];
+                best = p;
+              }
+            }
+          }
+          dx[best] = g[gBase + ch];
+        }
+      }
+    }
+  }
+  return out;
+}
