@@ -125,7 +125,8 @@ export class LossChart {
       label,
       labelSize: 18,
       size: 48,
-      grid: { stroke: grid, width: 1 },
+      // Dashed: VS Code's chart line colour is half the foreground, too heavy as solid grid lines.
+      grid: { stroke: grid, width: 1, dash: [2, 4] },
       ticks: { stroke: grid, width: 1 },
     });
     const points = (color: string): uPlot.Series.Points => ({ show: true, size: compact ? 5 : 8, width: 1.5, stroke: color, fill: color });
