@@ -394,6 +394,12 @@ async function main(): Promise<void> {
     ) + '\n',
   );
   console.log(`wrote ${file}`);
+  // The one hard assertion: the extension host bundle must never carry tfjs.
+  const bundle = (results.extension as { bundle?: { tensorflowMentions: number } } | undefined)?.bundle;
+  if (bundle && bundle.tensorflowMentions > 0) {
+    console.error(`dist/extension.js mentions @tensorflow ${bundle.tensorflowMentions} times: the extension host must not load tfjs`);
+    process.exitCode = 1;
+  }
 }
 
 main()
