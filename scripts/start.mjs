@@ -40,7 +40,7 @@ function startDesktop(code) {
   console.log(`Opening ${samples} in VS Code with the extension from ${root}`);
   const child = spawn(code, [`--extensionDevelopmentPath=${root}`, samples], { stdio: 'inherit', detached: true });
   child.unref();
-  console.log('In VS Code: F1 → "Autoencoder: Train Autoencoder" (or the Autoencoder Lab icon in the activity bar).');
+  console.log('The lab opens on the Fashion-MNIST sample; press Run in its Train cell, or F1 → "Autoencoder: Train Autoencoder".');
 }
 
 /**
@@ -65,7 +65,7 @@ async function startInCodeServer() {
   console.log('Starting code-server (installed on first use into .cache/code-server, about a minute)…');
   const server = await startCodeServer({ workspace: samples, extensionsDir, userDataDir, port, timeoutMs: 120_000, env: { AUTOENCODER_LAB_STARTED_BY: 'npm-start' } });
   console.log(`\nAutoencoder Lab is running in code-server: ${server.url}`);
-  console.log('Open it in a browser; then F1 → "Autoencoder: Train Autoencoder", or the Autoencoder Lab icon in the activity bar.');
+  console.log('Open it in a browser: the lab opens on the Fashion-MNIST sample; press Run in its Train cell, or F1 → "Autoencoder: Train Autoencoder".');
   console.log(`Log: ${server.logFile}. Ctrl+C stops it.`);
   let stopping = false;
   const shutdown = () => {
@@ -81,9 +81,19 @@ async function startInCodeServer() {
   });
 }
 
+/**
+ * Asks the extension to open the lab on the sample dataset when the window opens (a one-shot file
+ * that also activates it: see src/extension/open-lab-request.ts).
+ */
+function requestLab() {
+  mkdirSync(join(samples, '.autoencoder-lab'), { recursive: true });
+  writeFileSync(join(samples, '.autoencoder-lab/open-lab.json'), JSON.stringify({ dataset: 'fashion-mnist/train-images-idx3-ubyte.gz' }) + '\n');
+}
+
 async function main() {
   build();
   if (args.includes('--cli')) return startCli();
+  requestLab();
   const code = args.includes('--code-server') ? undefined : which('code');
   if (code) return startDesktop(code);
   await startInCodeServer();

@@ -3,6 +3,7 @@ import { registerCommands } from './commands';
 import { registerDatasetInspector } from './dataset-inspector';
 import { DatasetsTreeProvider } from './datasets-tree';
 import { LAB_VIEW_TYPE, LabPanel } from './lab-panel';
+import { openLabIfRequested } from './open-lab-request';
 import { RunsTreeProvider } from './runs-tree';
 import { allRunsRoots, preferredBackend } from './settings';
 import { createTrainingStatusBar } from './status-bar';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     // Disposed in order: the log last, so what the others say while shutting down is kept.
     log,
   );
+  void openLabIfRequested(commands.lab, log);
   log.info(`Autoencoder Lab ${context.extension.packageJSON.version as string} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.language})`);
 }
 
