@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCodeServer } from './code-server.mjs';
+import { checkSystemPackages, startCodeServer } from './code-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const samples = join(root, 'samples');
@@ -96,6 +96,14 @@ async function main() {
   requestLab();
   const code = args.includes('--code-server') ? undefined : which('code');
   if (code) return startDesktop(code);
+  // code-server needs a few system packages to build its native modules; without them the main
+  // job still runs, headless, and says how to get the workbench.
+  const missing = checkSystemPackages().filter((item) => !item.startsWith('chromium'));
+  if (missing.length > 0) {
+    console.log(`No \`code\` on the PATH, and code-server needs: ${missing.join('; ')}.`);
+    console.log('Install them (apt-get install -y libkrb5-dev ripgrep) for the lab in a browser; training headless meanwhile.');
+    return startCli();
+  }
   await startInCodeServer();
 }
 
