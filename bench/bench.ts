@@ -57,7 +57,7 @@ function copyDist(): void {
 /** Sample counts: full Fashion-MNIST for wasm and the peer; cpu gets fewer (it is 5-50x slower). */
 const plan = quick
   ? { dense: 6000, conv: 1280, cpuDense: 2000, cpuConv: 128, ui: 4000, memoryLimit: 6000 as number | undefined, denseRepeats: 1 }
-  : { dense: 60000, conv: 60000, cpuDense: 20000, cpuConv: 512, ui: 20000, memoryLimit: undefined as number | undefined, denseRepeats: 2 };
+  : { dense: 60000, conv: 60000, cpuDense: 20000, cpuConv: 256, ui: 20000, memoryLimit: undefined as number | undefined, denseRepeats: 2 };
 if (options.samples) {
   const n = Number(options.samples);
   Object.assign(plan, { dense: n, conv: n, ui: Math.min(plan.ui, n) });
@@ -99,6 +99,8 @@ function runChild<T>(command: string, args: string[], timeoutMs: number): Promis
 function ours(backend: string, model: string, samples: number, mode = 'epoch', threads = options['wasm-threads']): Promise<EpochResult | Unavailable | UiCostResult> {
   const args = ['--import', 'tsx', join(root, 'bench/measure-training.ts'), '--backend', backend, '--model', model, '--samples', String(samples), '--images', images, '--mode', mode];
   if (backend === 'wasm') args.push('--wasm-threads', threads);
+  // The cpu backend is slow enough that one warm-up batch is plenty.
+  if (backend === 'cpu') args.push('--warmup-batches', '1');
   return runChild(process.execPath, args, 30 * 60_000);
 }
 

@@ -48,6 +48,8 @@ export interface EpochResult {
   maxRssMb: number;
   /** XNNPACK threads (wasm). */
   threads: number;
+  /** Size of the wasm memory at the end (it only grows: its high-water mark). */
+  wasmHeapMb: number;
 }
 
 export interface UiCostResult {
@@ -246,6 +248,7 @@ async function main(): Promise<void> {
     layers: result.layers,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     threads: name === 'wasm' ? getThreadsCount() : 1,
+    wasmHeapMb: name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 1048576 : 0,
   } satisfies EpochResult);
 }
 

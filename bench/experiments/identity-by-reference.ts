@@ -67,7 +67,8 @@ async function child(mode: string, model: string, samples: number): Promise<void
     const c = process.cpuUsage(c0);
     built.dispose();
     optimizer.dispose();
-    return { cpu: (c.user + c.system) / 1e6, loss, tensors: tf.memory().numTensors };
+    const heapMb = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 1048576;
+    return { cpu: (c.user + c.system) / 1e6, loss, tensors: tf.memory().numTensors, heapMb };
   };
   await run(all.subarray(0, 384));
   console.log(JSON.stringify(await run(all)));
@@ -81,7 +82,7 @@ function main(): void {
     return;
   }
   const modes = process.env.MODES?.split(',') ?? ['copy', 'share'];
-  const results: Record<string, { cpu: number; loss: number }[]> = Object.fromEntries(modes.map((m) => [m, []]));
+  const results: Record<string, { cpu: number; loss: number; heapMb: number }[]> = Object.fromEntries(modes.map((m) => [m, []]));
   for (let r = 0; r < Number(rounds); r++) {
     for (const mode of modes) {
       const out = spawnSync(process.execPath, ['--import', 'tsx', __filename, model, samples, '--child', mode], { encoding: 'utf8' });
@@ -91,7 +92,7 @@ function main(): void {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const mode of modes) {
-    console.log(`${model} ${samples}: ${mode}: CPU ${median(results[mode].map((r) => r.cpu)).toFixed(3)} s [${results[mode].map((r) => r.cpu.toFixed(2))}], loss ${results[mode][0].loss}`);
+    console.log(`${model} ${samples}: ${mode}: CPU ${median(results[mode].map((r) => r.cpu)).toFixed(3)} s [${results[mode].map((r) => r.cpu.toFixed(2))}], loss ${results[mode][0].loss}, wasm memory ${results[mode][0].heapMb} MB`);
   }
 }
 main();
