@@ -178,12 +178,18 @@ async function trainingFigures(): Promise<void> {
 
   // Experiment: tfjs-backend-wasm's threaded build (bench/experiments/wasm-threads-shim.ts), not what the trainer runs.
   if (!skip.has('threads') && options['wasm-threads'] === '1') {
-    const threaded = await epochOf('wasm', 'dense', plan.dense, '2');
-    results.denseThreadedExperiment = threaded;
-    const theirs = best(densePeer, (r) => r.samples_per_second);
-    if (threaded.kind === 'epoch') {
+    const experiments: Record<string, EpochResult | Unavailable> = {};
+    for (const [model, samples, peerRuns] of [
+      ['dense', plan.dense, densePeer],
+      ['conv', Math.min(plan.conv, 20000), (results.conv as { peer?: PeerResult } | undefined)?.peer ? [(results.conv as { peer: PeerResult }).peer] : []],
+    ] as const) {
+      if (model === 'conv' && skip.has('conv')) continue;
+      const threaded = await epochOf('wasm', model, samples, '2');
+      experiments[model] = threaded;
+      const theirs = best([...peerRuns], (r) => r.samples_per_second);
+      if (threaded.kind !== 'epoch') continue;
       rows.push({
-        figure: `dense samples/s, wasm threaded build, ${threaded.threads} threads (experiment)`,
+        figure: `${model} samples/s, wasm threaded build, ${threaded.threads} threads (experiment, ${samples} samples)`,
         ours: fmt(threaded.samplesPerSecond),
         peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
         ratio: theirs ? `${(threaded.samplesPerSecond / theirs.samples_per_second).toFixed(2)}×` : 'n/a',
@@ -191,6 +197,7 @@ async function trainingFigures(): Promise<void> {
         met: null,
       });
     }
+    results.threadedExperiment = experiments;
   }
 
   if (!skip.has('cpu')) {

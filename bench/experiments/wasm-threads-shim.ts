@@ -1,7 +1,9 @@
 // Experiment: tfjs-backend-wasm's threaded SIMD build under Node. Emscripten creates its pthread
 // workers from blob: URLs, which Node's worker_threads refuses; this shim turns those blobs into
 // temporary files before the backend initializes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Worker as NodeWorker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +59,7 @@ export function installBlobFileShim(threadedScript: string): void {
  */
 export function prepareThreadedWasm(threads: number, threadedScript: string): () => void {
   installBlobFileShim(threadedScript);
+  limitWorkerPool(threads - 1, threadedScript);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
   const realCpus = os.cpus;
@@ -64,4 +67,34 @@ export function prepareThreadedWasm(threads: number, threadedScript: string): ()
   return () => {
     os.cpus = realCpus;
   };
+}
+
+/** Stands in for a pthread worker that is never used: answers `load` with `loaded`, costs nothing. */
+class IdleWorker extends EventEmitter {
+  postMessage(message: { cmd?: string }): void {
+    if (message.cmd === 'load') setImmediate(() => this.emit('message', { cmd: 'loaded' }));
+    else throw new Error(`an idle wasm pthread worker was asked to ${message.cmd}`);
+  }
+  ref(): void {}
+  unref(): void {}
+  terminate(): Promise<number> {
+    return Promise.resolve(0);
+  }
+}
+
+/**
+ * Emscripten starts a fixed pool of pthread workers (8 in tfjs-backend-wasm 4.22: about 9 MB each
+ * in Node) although XNNPACK's pool of n threads uses n - 1 of them. The module sets
+ * `global.Worker = worker_threads.Worker` when it starts; this keeps that assignment from landing
+ * and hands out real workers only for the last `needed` slots of the pool (pthread_create takes
+ * workers from the end), idle stand-ins for the rest. Workers beyond the pool are real.
+ */
+function limitWorkerPool(needed: number, threadedScript: string): void {
+  const poolSize = Number(/pthreadPoolSize=(\d+)/.exec(readFileSync(threadedScript, 'utf8'))?.[1] ?? 0);
+  let created = 0;
+  function PooledWorker(this: unknown, path: string, options?: object): object {
+    const index = created++;
+    return index >= poolSize - needed ? new NodeWorker(path, options) : new IdleWorker();
+  }
+  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => PooledWorker, set: () => {} });
 }
