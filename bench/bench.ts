@@ -402,7 +402,20 @@ async function main(): Promise<void> {
       2,
     ) + '\n',
   );
-  console.log(`wrote ${file}`);
+  const markdown = join(root, 'bench/results.md');
+  writeFileSync(
+    markdown,
+    [
+      `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\`${quick ? ' --quick' : ''}: ${images.includes('shared') ? "Fashion-MNIST's training images" : 'the sample slice'}, ` +
+        `${cpus().length} cores, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}, Node ${process.version}.`,
+      '',
+      '| figure | ours | PyTorch | ratio | target | met? |',
+      '|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${[r.figure, r.ours, r.peer, r.ratio, r.target, r.met === null ? '' : r.met ? 'yes' : '**no**'].map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+      '',
+    ].join('\n'),
+  );
+  console.log(`wrote ${file} and ${markdown}`);
   // The one hard assertion: the extension host bundle must never carry tfjs.
   const bundle = (results.extension as { bundle?: { tensorflowMentions: number } } | undefined)?.bundle;
   if (bundle && bundle.tensorflowMentions > 0) {
