@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
-import { assemble } from '../assemble';
+import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import { seededLayerInit } from '../initializers';
-import { perSampleReconstructionLoss, reconstructionLoss } from '../losses';
-import { describeGraph } from '../model-graph';
-import { NoiseSource } from '../noise';
 import { SeedSequence } from '../seeds';
 
 /**
@@ -63,17 +60,5 @@ export function buildConv(config: ModelConfig, inputShape: readonly number[], ki
   if (padded) y = tf.layers.cropping2D({ cropping: padding, name: 'dec_crop' }).apply(y) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: codeInput, outputs: y, name: 'decoder' });
 
-  const reconstruct = (batch: tf.Tensor, training: boolean) =>
-    decoder.apply(encoder.apply(batch, { training }), { training }) as tf.Tensor;
-  return assemble({
-    config,
-    kind,
-    inputShape,
-    encoder,
-    decoder,
-    noise: new NoiseSource(config.seed),
-    graph: describeGraph({ preset: config.preset, encoder, decoder, codeLayers: ['code'] }),
-    loss: (batch, training) => reconstructionLoss(reconstruct(batch, training), batch, config.loss),
-    perSampleError: (batch) => perSampleReconstructionLoss(reconstruct(batch, false), batch, config.loss),
-  });
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss });
 }

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
-import { assemble } from '../assemble';
+import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
-import { perSampleReconstructionLoss, reconstructionLoss } from '../losses';
-import { describeGraph } from '../model-graph';
-import { NoiseSource } from '../noise';
+import type { NoiseSource } from '../noise';
 import { SeedSequence } from '../seeds';
 import { denseDecoder, denseEncoder } from './dense-stack';
 
@@ -14,9 +12,8 @@ export function buildDenoising(config: ModelConfig, inputShape: readonly number[
   const seeds = new SeedSequence(config.seed);
   const encoder = denseEncoder(config, inputShape, seeds);
   const decoder = denseDecoder(config, inputShape, seeds);
-  const noise = new NoiseSource(config.seed);
   const { kind: noiseKind, level } = config.noise ?? { kind: 'gaussian', level: 0.3 };
-  const corrupt = (x: tf.Tensor): tf.Tensor => {
+  const corrupt = (x: tf.Tensor, noise: NoiseSource): tf.Tensor => {
     if (noiseKind === 'masking') {
       // Zero a fraction `level` of the features of every sample.
       return tf.mul(x, tf.greaterEqual(noise.uniform(x.shape), level).toFloat());
@@ -25,17 +22,5 @@ export function buildDenoising(config: ModelConfig, inputShape: readonly number[
     // Images live in [0, 1]; keep corrupted pixels there too.
     return kind === 'image' ? tf.clipByValue(noisy, 0, 1) : noisy;
   };
-  const reconstruct = (x: tf.Tensor, training: boolean) =>
-    decoder.apply(encoder.apply(x, { training }), { training }) as tf.Tensor;
-  return assemble({
-    config,
-    kind,
-    inputShape,
-    encoder,
-    decoder,
-    noise,
-    graph: describeGraph({ preset: config.preset, encoder, decoder, codeLayers: ['code'] }),
-    loss: (x, training) => reconstructionLoss(reconstruct(training ? corrupt(x) : x, training), x, config.loss),
-    perSampleError: (x) => perSampleReconstructionLoss(reconstruct(x, false), x, config.loss),
-  });
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, corrupt });
 }

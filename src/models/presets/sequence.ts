@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
-import { assemble } from '../assemble';
+import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import { orthogonalMatrix, seededLayerInit } from '../initializers';
-import { perSampleReconstructionLoss, reconstructionLoss } from '../losses';
-import { describeGraph } from '../model-graph';
-import { NoiseSource } from '../noise';
 import { SeedSequence } from '../seeds';
 
 /**
@@ -63,17 +60,5 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
     }
   }
 
-  const reconstruct = (x: tf.Tensor, training: boolean) =>
-    decoder.apply(encoder.apply(x, { training }), { training }) as tf.Tensor;
-  return assemble({
-    config,
-    kind,
-    inputShape,
-    encoder,
-    decoder,
-    noise: new NoiseSource(config.seed),
-    graph: describeGraph({ preset: config.preset, encoder, decoder, codeLayers: ['code'] }),
-    loss: (x, training) => reconstructionLoss(reconstruct(x, training), x, 'cce'),
-    perSampleError: (x) => perSampleReconstructionLoss(reconstruct(x, false), x, 'cce'),
-  });
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: 'cce' });
 }

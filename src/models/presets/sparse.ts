@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
-import { assemble } from '../assemble';
+import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
-import { perSampleReconstructionLoss, reconstructionLoss } from '../losses';
-import { describeGraph } from '../model-graph';
-import { NoiseSource } from '../noise';
 import { SeedSequence } from '../seeds';
 import { denseDecoder, denseEncoder } from './dense-stack';
 
@@ -18,20 +15,6 @@ export function buildSparse(config: ModelConfig, inputShape: readonly number[], 
   const encoder = denseEncoder(config, inputShape, seeds);
   const decoder = denseDecoder(config, inputShape, seeds);
   const sparsity = config.sparsity ?? 1e-4;
-  return assemble({
-    config,
-    kind,
-    inputShape,
-    encoder,
-    decoder,
-    noise: new NoiseSource(config.seed),
-    graph: describeGraph({ preset: config.preset, encoder, decoder, codeLayers: ['code'] }),
-    loss: (x, training) => {
-      const code = encoder.apply(x, { training }) as tf.Tensor;
-      const reconstruction = decoder.apply(code, { training }) as tf.Tensor;
-      const penalty = tf.mul(sparsity / x.shape[0], tf.sum(tf.abs(code)));
-      return tf.add(reconstructionLoss(reconstruction, x, config.loss), penalty) as tf.Scalar;
-    },
-    perSampleError: (x) => perSampleReconstructionLoss(decoder.apply(encoder.apply(x)) as tf.Tensor, x, config.loss),
-  });
+  const penalty = (code: tf.Tensor, x: tf.Tensor) => tf.mul(sparsity / x.shape[0], tf.sum(tf.abs(code)));
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, penalty });
 }
