@@ -8,6 +8,7 @@ import {
   inspectResultSchema,
   modelGraphSchema,
   reconstructionsSchema,
+  runProgressSchema,
   runStatusSchema,
 } from './trainer-protocol';
 
@@ -16,16 +17,6 @@ import {
  * the dataset inspector). The host sends the full state after `ready`, then increments.
  * Messages from a webview are validated by the host before use.
  */
-
-export const runProgressSchema = z.object({
-  epoch: z.number().int(),
-  epochs: z.number().int(),
-  batch: z.number().int(),
-  batches: z.number().int(),
-  samplesPerSecond: z.number(),
-  etaSeconds: z.number(),
-  elapsedSeconds: z.number(),
-});
 
 export const runViewSchema = z.object({
   runDir: z.string(),

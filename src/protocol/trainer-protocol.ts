@@ -109,6 +109,20 @@ export type Anomalies = z.infer<typeof anomaliesSchema>;
 export const runStatusSchema = z.enum(['running', 'completed', 'stopped', 'failed']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
+/** Where a run is: its epoch and batch, speed and time left. */
+export const runProgressSchema = z.object({
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  batch: z.number().int(),
+  batches: z.number().int(),
+  samplesPerSecond: z.number(),
+  etaSeconds: z.number(),
+  elapsedSeconds: z.number(),
+});
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+const progressMessageSchema = runProgressSchema.extend({ type: z.literal('progress') });
+
 // ---------- host -> trainer ----------
 
 export const startMessageSchema = z.object({
@@ -194,16 +208,7 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
     pid: z.number().int(),
   }),
   z.object({ type: z.literal('started'), runDir: z.string(), dataset: datasetSummarySchema, graph: modelGraphSchema, config: z.record(z.unknown()), resumedFromEpoch: z.number().int() }),
-  z.object({
-    type: z.literal('progress'),
-    epoch: z.number().int(),
-    epochs: z.number().int(),
-    batch: z.number().int(),
-    batches: z.number().int(),
-    samplesPerSecond: z.number(),
-    etaSeconds: z.number(),
-    elapsedSeconds: z.number(),
-  }),
+  progressMessageSchema,
   /** Smoothed per-batch loss, appended since the last message: global step numbers and values. */
   z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
   z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),

@@ -1,16 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** A small seeded PRNG (mulberry32) so test data is the same on every run. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../src/data/random';
 
 /** Images in [0, 1] that are mixtures of three fixed patterns: structure an autoencoder can learn. */
 export function syntheticImages(count: number, shape: readonly number[], seed = 1): tf.Tensor {
