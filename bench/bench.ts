@@ -8,7 +8,7 @@
  * with the same initialization scheme, optimizer, batch size and data in the same run. Ratios are
  * ours / PyTorch, each the best of the runs made (other processes only ever slow a run down).
  *
- *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,threads,first-loss,extension] [-- --samples N]
+ *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,parallel,threads,first-loss,extension] [-- --samples N]
  *                 [-- --wasm-threads 2 (experiment: tfjs-backend-wasm's threaded build)]
  *
  * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
@@ -96,17 +96,18 @@ function runChild<T>(command: string, args: string[], timeoutMs: number): Promis
   });
 }
 
-function ours(backend: string, model: string, samples: number, mode = 'epoch', threads = options['wasm-threads']): Promise<EpochResult | Unavailable | UiCostResult> {
+function ours(backend: string, model: string, samples: number, mode = 'epoch', threads = options['wasm-threads'], trainingThreads = 1): Promise<EpochResult | Unavailable | UiCostResult> {
   const args = ['--import', 'tsx', join(root, 'bench/measure-training.ts'), '--backend', backend, '--model', model, '--samples', String(samples), '--images', images, '--mode', mode];
   if (backend === 'wasm') args.push('--wasm-threads', threads);
+  if (trainingThreads > 1) args.push('--training-threads', String(trainingThreads));
   // The cpu backend is slow enough that one warm-up batch is plenty.
   if (backend === 'cpu') args.push('--warmup-batches', '1');
   return runChild(process.execPath, args, 30 * 60_000);
 }
 
-async function epochOf(backend: string, model: string, samples: number, threads?: string): Promise<EpochResult | Unavailable> {
-  log(`ours: ${backend} ${model}, ${samples} samples${threads ? `, ${threads} wasm threads` : ''}`);
-  const result = (await ours(backend, model, samples, 'epoch', threads)) as EpochResult | Unavailable;
+async function epochOf(backend: string, model: string, samples: number, threads?: string, trainingThreads = 1): Promise<EpochResult | Unavailable> {
+  log(`ours: ${backend} ${model}, ${samples} samples${threads ? `, ${threads} wasm threads` : ''}${trainingThreads > 1 ? `, data-parallel on ${trainingThreads} threads` : ''}`);
+  const result = (await ours(backend, model, samples, 'epoch', threads, trainingThreads)) as EpochResult | Unavailable;
   if (result.kind === 'epoch') log(`  ${Math.round(result.samplesPerSecond)} samples/s (CPU ${result.cpuSeconds.toFixed(1)} s, ${result.threads} thread(s)), loss ${result.finalLoss.toFixed(5)}`);
   else log(`  ${backend} is not available here (active: ${result.activeBackend})`);
   return result;
@@ -174,6 +175,41 @@ async function trainingFigures(): Promise<void> {
     const theirs = await peer('conv', plan.conv);
     results.conv = { ours: mine, peer: theirs };
     speedRows('conv', 'wasm', mine.kind === 'epoch' ? [mine] : [], theirs ? [theirs] : [], 0.5);
+  }
+
+  // The trainer's opt-in data-parallel step (config `threads: 2`, CLI --threads 2), against the same run's PyTorch.
+  if (!skip.has('parallel')) {
+    const parallel: Record<string, EpochResult | Unavailable> = {};
+    const convRun = results.conv as { ours?: EpochResult | Unavailable; peer?: PeerResult } | undefined;
+    const convOurs = convRun?.ours?.kind === 'epoch' ? convRun.ours : undefined;
+    for (const [model, samples, peerRuns, oneThread, target] of [
+      ['dense', plan.dense, densePeer, best(denseOurs, (r) => r.samplesPerSecond), 1.0],
+      ['conv', plan.conv, convRun?.peer ? [convRun.peer] : [], convOurs, 0.5],
+    ] as const) {
+      if (model === 'conv' && skip.has('conv')) continue;
+      const mine = await epochOf('wasm', model, samples, undefined, 2);
+      parallel[model] = mine;
+      const theirs = best([...peerRuns], (r) => r.samples_per_second);
+      if (mine.kind !== 'epoch') continue;
+      const ratio = theirs ? mine.samplesPerSecond / theirs.samples_per_second : undefined;
+      rows.push({
+        figure: `${model} samples/s, wasm data-parallel on 2 threads (threads: 2), batch 128 (${samples} samples)`,
+        ours: fmt(mine.samplesPerSecond),
+        peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
+        ratio: ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}×`,
+        target: `≥ ${target.toFixed(1)}×`,
+        met: ratio === undefined ? null : ratio >= target,
+      });
+      rows.push({
+        figure: `${model} loss after one epoch, data-parallel vs one thread (same work; info)`,
+        ours: mine.finalLoss.toFixed(5),
+        peer: oneThread ? `${oneThread.finalLoss.toFixed(5)} (1 thread)` : '',
+        ratio: oneThread ? `${fmt(mine.samplesPerSecond / oneThread.samplesPerSecond, 2)}× speed-up` : '',
+        target: '',
+        met: null,
+      });
+    }
+    results.dataParallel = parallel;
   }
 
   // Experiment: tfjs-backend-wasm's threaded build (bench/experiments/wasm-threads-shim.ts), not what the trainer runs.

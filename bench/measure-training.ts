@@ -5,7 +5,7 @@
  * `--samples` images, all of them trained on (no validation split: the same work as the PyTorch peer).
  *
  *   node --import tsx bench/measure-training.ts --backend wasm --model dense --samples 60000 --images <idx3.gz>
- *        [--mode epoch|ui-cost] [--batch-size 128] [--warmup-batches 3] [--repeats 2]
+ *        [--mode epoch|ui-cost] [--batch-size 128] [--warmup-batches 3] [--repeats 2] [--training-threads 1|2]
  *
  * mode epoch: one timed epoch after a warm-up on a throwaway model; prints one JSON line (EpochResult).
  * mode ui-cost: headless epochs (messages dropped) alternating with epochs whose every message goes
@@ -23,6 +23,7 @@ import { parseModelConfig } from '../src/models/parse-config';
 import type { ModelConfig } from '../src/models/config';
 import { parseFromTrainer, type FromTrainer } from '../src/protocol/trainer-protocol';
 import { initBackend, type PreferredBackend } from '../src/trainer/backend';
+import { DataParallelStep } from '../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../src/trainer/train-control';
 import { runTrainingLoop } from '../src/trainer/train-loop';
 import type { Dataset } from '../src/data/dataset';
@@ -48,6 +49,8 @@ export interface EpochResult {
   maxRssMb: number;
   /** XNNPACK threads (wasm). */
   threads: number;
+  /** Data-parallel training threads (1: the plain loop). */
+  trainingThreads: number;
   /** Size of the wasm memory at the end (it only grows: its high-water mark). */
   wasmHeapMb: number;
 }
@@ -96,6 +99,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '2' },
     /** Experiment: tfjs-backend-wasm's threaded build with this many threads (bench/experiments/wasm-threads-shim.ts). */
     'wasm-threads': { type: 'string', default: '1' },
+    /** Training threads: 2 = the trainer's data-parallel step (src/trainer/parallel/), as `threads: 2` in a config. */
+    'training-threads': { type: 'string', default: '1' },
   },
 });
 
@@ -121,11 +126,13 @@ async function main(): Promise<void> {
     { kind: dataset.kind, inputShape: [...dataset.inputShape] },
   );
   const all = Int32Array.from({ length: dataset.count }, (_, i) => i);
+  const trainingThreads = Number(values['training-threads']);
 
   /** One epoch over `indices` on a fresh model; returns wall seconds to the last batch and the epoch metrics. */
   const epoch = async (indices: Int32Array, seed: number, emit: (message: FromTrainer) => void) => {
     const built = buildModel({ ...config, seed } as ModelConfig, dataset.inputShape, dataset.kind);
     const optimizer = createOptimizer(config);
+    const parallel = trainingThreads > 1 ? await DataParallelStep.start({ tf, model: built, optimizer, backend: name }) : undefined;
     let lastBatchAt = 0;
     let cpuAtLastBatch = { user: 0, system: 0 };
     let loss = NaN;
@@ -155,7 +162,9 @@ async function main(): Promise<void> {
         }
         emit(message);
       },
+      step: parallel ? (inputs, count) => parallel.run(inputs, count) : undefined,
     });
+    await parallel?.dispose();
     const ended = performance.now();
     const cpuTotal = process.cpuUsage(cpuStart);
     const params = built.trainableVariables.reduce((sum, v) => sum + v.size, 0);
@@ -248,6 +257,7 @@ async function main(): Promise<void> {
     layers: result.layers,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     threads: name === 'wasm' ? getThreadsCount() : 1,
+    trainingThreads,
     wasmHeapMb: name === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 1048576 : 0,
   } satisfies EpochResult);
 }

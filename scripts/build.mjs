@@ -36,6 +36,8 @@ const browserTarget = {
 const targets = [
   ['src/extension/extension.ts', 'extension.js', nodeTarget],
   ['src/trainer/trainer-process.ts', 'trainer.js', nodeTarget],
+  // Data-parallel training's second thread, started by the trainer from beside itself.
+  ['src/trainer/parallel/gradient-worker.ts', 'gradient-worker.js', nodeTarget],
   ['src/cli/cli.ts', 'cli.js', { ...nodeTarget, banner: { js: '#!/usr/bin/env node' } }],
   ['webview/lab/main.ts', 'webview/lab.js', browserTarget],
   ['webview/training-view/main.ts', 'webview/training-view.js', browserTarget],

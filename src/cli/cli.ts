@@ -35,6 +35,7 @@ Train options:
   --batch-size <n>     samples per batch (default 128)
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
+  --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse)
   --out <dir>          runs folder (default .autoencoder-lab/runs under the current directory)
   --name <name>        run name (default <dataset>-<preset>)
   --backend <b>        auto, tensorflow, wasm or cpu (default auto)
@@ -125,6 +126,7 @@ async function train(args: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       'code-size': { type: 'string' },
       seed: { type: 'string' },
+      threads: { type: 'string' },
       out: { type: 'string' },
       name: { type: 'string' },
       backend: { type: 'string' },
@@ -151,6 +153,8 @@ async function train(args: string[]): Promise<number> {
   if (codeSize !== undefined) config.codeSize = codeSize;
   const seed = positiveInteger('seed', values.seed, 0);
   if (seed !== undefined) config.seed = seed;
+  const threads = positiveInteger('threads', values.threads);
+  if (threads !== undefined) config.threads = threads;
   const limit = positiveInteger('limit', values.limit);
 
   // Bad data or config come back from the trainer as one clear error, before any run folder exists.

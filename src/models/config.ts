@@ -35,6 +35,8 @@ export const modelConfigSchema = z
     epochs: z.number().int().min(1).max(100000).default(5),
     validationSplit: z.number().min(0).max(0.9).default(0.1),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    /** Training threads: 2 computes each batch's gradients on two threads (data-parallel; dense, deep, conv, sparse). */
+    threads: z.number().int().min(1).max(2).default(1),
     /** Denoising: corruption applied to inputs only; targets stay clean. */
     noise: z
       .object({ kind: z.enum(['gaussian', 'masking']).default('gaussian'), level: z.number().min(0).max(1).default(0.3) })

@@ -54,6 +54,11 @@ export interface TrainLoopOptions {
   onEpochEnd?(epoch: EpochArtifacts): Promise<void>;
   /** Milliseconds; default performance.now. */
   clock?: () => number;
+  /**
+   * Runs each optimizer step instead of the plain `optimizer.minimize` (data-parallel training,
+   * src/trainer/parallel/): given the batch's inputs, it updates the weights and returns the loss.
+   */
+  step?(inputs: Float32Array, count: number): Promise<number>;
 }
 
 export interface EpochArtifacts {
@@ -152,12 +157,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
 
       const batchStartedAt = clock();
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
-      const lossTensor = tf.tidy(() => {
-        const inputs = inputsTensor(indices);
-        return optimizer.minimize(() => model.loss(inputs, true), true, model.trainableVariables) as tfType.Scalar;
-      });
-      const loss = lossTensor.dataSync()[0];
-      lossTensor.dispose();
+      const loss = options.step ? await customStep(indices) : plainStep(indices);
       const batchMs = clock() - batchStartedAt;
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(loss, epoch + 1, b + 1);
 
@@ -226,6 +226,21 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
   const anomalies = lastErrors ? findAnomalies(lastErrors) : undefined;
   if (anomalies) emit({ type: 'anomalies', data: anomalies });
   return { status, epochsCompleted, finalLoss, anomalies };
+
+  function plainStep(indices: Int32Array): number {
+    const lossTensor = tf.tidy(() => {
+      const inputs = inputsTensor(indices);
+      return optimizer.minimize(() => model.loss(inputs, true), true, model.trainableVariables) as tfType.Scalar;
+    });
+    const loss = lossTensor.dataSync()[0];
+    lossTensor.dispose();
+    return loss;
+  }
+
+  function customStep(indices: Int32Array): Promise<number> {
+    dataset.fillBatch(indices, batch);
+    return options.step!(batch.subarray(0, indices.length * sampleSize), indices.length);
+  }
 
   function flush(): void {
     if (pendingSteps.length === 0) return;

@@ -5,6 +5,7 @@ import { openDataset } from '../data/open-dataset';
 import { splitIndices } from '../data/split';
 import { summarizeDataset } from '../data/stats';
 import { buildModel } from '../models/build-model';
+import type { ModelConfig } from '../models/config';
 import { createOptimizer } from '../models/optimizer';
 import { parseModelConfig } from '../models/parse-config';
 import { saveModel } from '../models/persist';
@@ -16,6 +17,7 @@ import { CHECKPOINT_DIR, CONFIG_FILE, createRunFolder, readJsonFile, readMetrics
 import type { TrainControl } from './train-control';
 import { readRunInfo } from './runs';
 import { runTrainingLoop } from './train-loop';
+import { DATA_PARALLEL_PRESETS, DataParallelStep, type DataParallelStepOptions } from './parallel/data-parallel-step';
 
 /**
  * One training run from a `start` message to its finished run folder: open the data, validate the
@@ -52,6 +54,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
   const built = buildModel(config, dataset.inputShape, dataset.kind);
   const optimizer = createOptimizer(config);
   let folder: RunFolder | undefined;
+  let parallel: DataParallelStep | undefined;
   try {
     const checkpoint = previous ? await loadCheckpoint(join(start.resumeRunDir!, CHECKPOINT_DIR), built, optimizer) : undefined;
 
@@ -106,6 +109,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     emit({ type: 'started', runDir: folder.dir, dataset: datasetSummary, graph: built.graph, config: resolvedConfig, resumedFromEpoch });
 
     const runFolder = folder;
+    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend });
     const result = await runTrainingLoop({
       tf,
       dataset,
@@ -121,6 +125,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
       previewCount: start.previewCount,
       control,
       emit: recordingEmit,
+      step: parallel ? (inputs, count) => parallel!.run(inputs, count) : undefined,
       onEpochEnd: async (epoch) => {
         await runFolder.appendMetrics(epoch.metrics);
         history.push(epoch.reconstructions);
@@ -147,9 +152,20 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     }
     throw error;
   } finally {
+    await parallel?.dispose();
     optimizer.dispose();
     built.dispose();
   }
+}
+
+/** The two-thread step when the config asks for it and the preset allows it (no random draws in its loss). */
+async function startDataParallelStep(config: ModelConfig, options: DataParallelStepOptions): Promise<DataParallelStep | undefined> {
+  if (config.threads < 2) return undefined;
+  if (!DATA_PARALLEL_PRESETS.includes(config.preset)) {
+    console.error(`threads: ${config.preset} draws random numbers in its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})`);
+    return undefined;
+  }
+  return DataParallelStep.start(options);
 }
 
 async function readResumableRun(runDir: string): Promise<RunConfigFile> {

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type * as tfType from '@tensorflow/tfjs';
+import type { Preset } from '../../models/config';
+import type { BuiltModel } from '../../models/built-model';
+import { MessageChannel } from '../../protocol/channel';
+import type { PreferredBackend } from '../backend';
+import { computeGradients } from './compute-gradients';
+import { parseGradientMessage, type FromGradientWorker, type ToGradientWorker } from './gradient-protocol';
+
+/**
+ * Data-parallel training on two threads: the main thread and one gradient worker each compute the
+ * gradients of the loss on their half of the batch, at the same time; the main thread averages
+ * them, weighted by sample count (the loss is a mean over samples, so the weighted average is the
+ * full batch's gradient up to float rounding) and applies them with the run's optimizer.
+ * The main thread keeps the only copy of the weights that matters (checkpoints, saves, resume):
+ * it sends them to the worker before every step.
+ */
+
+/** Presets whose loss has no random draws: each half computes exactly its share of the plain loss. */
+export const DATA_PARALLEL_PRESETS: readonly Preset[] = ['dense', 'deep', 'conv', 'sparse'];
+
+type WithoutId<T extends ToGradientWorker['type']> = Omit<Extract<ToGradientWorker, { type: T }>, 'requestId'>;
+
+export interface DataParallelStepOptions {
+  tf: typeof tfType;
+  model: BuiltModel;
+  optimizer: tfType.Optimizer;
+  /** The backend the main thread runs on; the worker starts the same one. */
+  backend: string;
+}
+
+export class DataParallelStep {
+  private constructor(
+    private readonly options: DataParallelStepOptions,
+    private readonly worker: Worker,
+    private readonly channel: MessageChannel<FromGradientWorker, ToGradientWorker>,
+  ) {}
+
+  /** Starts the worker and builds its copy of the model; resolves when it is ready. */
+  static async start(options: DataParallelStepOptions): Promise<DataParallelStep> {
+    const script = gradientWorkerScript();
+    // From sources the worker registers tsx itself: Node 20 workers refuse a .ts entry even when
+    // the parent runs with --import tsx.
+    const worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true })
+      : new Worker(script);
+    const channel = new MessageChannel<FromGradientWorker, ToGradientWorker>({
+      post: (message) => worker.postMessage(message),
+      parse: parseGradientMessage<FromGradientWorker>,
+    });
+    worker.on('message', (value) => channel.receive(value));
+    worker.on('error', (error) => channel.close(error));
+    worker.on('exit', (code) => channel.close(new Error(`the gradient worker exited (code ${code})`)));
+    const step = new DataParallelStep(options, worker, channel);
+    try {
+      const { model } = options;
+      const init: WithoutId<'init'> = {
+        type: 'init',
+        config: model.config,
+        inputShape: [...model.inputShape],
+        kind: model.kind,
+        backend: options.backend as PreferredBackend,
+      };
+      await channel.request(init);
+    } catch (error) {
+      await step.dispose();
+      throw error;
+    }
+    return step;
+  }
+
+  /**
+   * One optimizer step on `count` samples laid out in `inputs` (exactly count × sample size); returns the
+   * batch loss. The worker takes the second half (the smaller one when `count` is odd).
+   */
+  async run(inputs: Float32Array, count: number): Promise<number> {
+    const { tf, model, optimizer } = this.options;
+    const variables = model.trainableVariables;
+    const mainCount = Math.ceil(count / 2);
+    const workerCount = count - mainCount;
+    const sampleSize = inputs.length / count;
+    if (workerCount === 0) return this.runAlone(inputs, count);
+
+    const weights = variables.map((variable) => variable.dataSync() as Float32Array);
+    const request: WithoutId<'gradients'> = {
+      type: 'gradients',
+      weights,
+      inputs: inputs.slice(mainCount * sampleSize, count * sampleSize),
+      count: workerCount,
+    };
+    const reply = this.channel.request<Extract<FromGradientWorker, { type: 'gradients' }>>(request);
+    // The worker has its copy now: compute ours meanwhile.
+    let mine: ReturnType<typeof computeGradients>;
+    try {
+      mine = tf.tidy(() => computeGradients(tf, model, tf.tensor(inputs.subarray(0, mainCount * sampleSize), [mainCount, ...model.inputShape])));
+    } catch (error) {
+      reply.catch(() => undefined); // the step failed here already; the worker's answer no longer matters
+      throw error;
+    }
+    let theirs: Extract<FromGradientWorker, { type: 'gradients' }>;
+    try {
+      theirs = await reply;
+    } catch (error) {
+      tf.dispose([mine.loss, ...mine.gradients]);
+      throw error;
+    }
+    const mainWeight = mainCount / count;
+    const workerWeight = workerCount / count;
+    const loss = mine.loss.dataSync()[0] * mainWeight + theirs.loss * workerWeight;
+    tf.tidy(() => {
+      const averaged = variables.map((variable, i) => ({
+        name: variable.name,
+        tensor: tf.add(tf.mul(mine.gradients[i], mainWeight), tf.mul(tf.tensor(theirs.gradients[i], variable.shape), workerWeight)),
+      }));
+      optimizer.applyGradients(averaged);
+    });
+    tf.dispose([mine.loss, ...mine.gradients]);
+    return loss;
+  }
+
+  /** A one-sample batch: nothing to share. */
+  private runAlone(inputs: Float32Array, count: number): number {
+    const { tf, model, optimizer } = this.options;
+    return tf.tidy(() => {
+      const x = tf.tensor(inputs, [count, ...model.inputShape]);
+      const loss = optimizer.minimize(() => model.loss(x, true), true, model.trainableVariables) as tfType.Scalar;
+      return loss.dataSync()[0];
+    });
+  }
+
+  /** Ends the worker thread; safe to call more than once. */
+  async dispose(): Promise<void> {
+    this.channel.close(new Error('the data-parallel step was disposed'));
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The worker's script: the bundled trainer has gradient-worker.js beside it (scripts/build.mjs);
+ * from sources (tests, tsx) it is the .ts file here, loaded through tsx.
+ */
+export function gradientWorkerScript(): string {
+  const bundled = join(__dirname, 'gradient-worker.js');
+  if (existsSync(bundled)) return bundled;
+  return join(__dirname, 'gradient-worker.ts');
+}

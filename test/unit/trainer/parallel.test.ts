@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type * as tfType from '@tensorflow/tfjs';
+import type { Dataset } from '../../../src/data/dataset';
+import { openDataset } from '../../../src/data/open-dataset';
+import { splitIndices } from '../../../src/data/split';
+import { buildModel } from '../../../src/models/build-model';
+import { createOptimizer } from '../../../src/models/optimizer';
+import { parseModelConfig } from '../../../src/models/parse-config';
+import type { FromTrainer } from '../../../src/protocol/trainer-protocol';
+import { initBackend } from '../../../src/trainer/backend';
+import { withDefaultPreset } from '../../../src/trainer/default-preset';
+import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
+import { TrainControl } from '../../../src/trainer/train-control';
+import { runTrainingLoop } from '../../../src/trainer/train-loop';
+import { fashionImages } from './trainer-helpers';
+
+// Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
+
+let tf: typeof tfType;
+let backend: string;
+let images: Dataset;
+
+before(async () => {
+  ({ tf, name: backend } = await initBackend('wasm'));
+  images = await openDataset({ path: fashionImages, limit: 256 });
+});
+
+/** One epoch of ~10 batches (the last one odd-sized); the per-batch losses (smoothed) and the epoch's. */
+async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch?: number) {
+  const config = parseModelConfig(withDefaultPreset({ ...input, batchSize: 25, epochs: 1 }, images), {
+    kind: images.kind,
+    inputShape: [...images.inputShape],
+  });
+  const model = buildModel(config, images.inputShape, images.kind);
+  const optimizer = createOptimizer(config);
+  const split = splitIndices(images.count, config.validationSplit, config.seed);
+  const control = new TrainControl();
+  const events: FromTrainer[] = [];
+  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend }) : undefined;
+  try {
+    const result = await runTrainingLoop({
+      tf,
+      dataset: images,
+      model,
+      optimizer,
+      trainIndices: split.train,
+      validationIndices: split.validation,
+      batchSize: config.batchSize,
+      epochs: config.epochs,
+      seed: config.seed,
+      progressIntervalMs: 0,
+      control,
+      emit: (message) => {
+        events.push(message);
+        if (message.type === 'progress' && message.batch === stopAtBatch) control.stop();
+      },
+      step: parallel ? (inputs, count) => parallel.run(inputs, count) : undefined,
+    });
+    return {
+      result,
+      steps: events.flatMap((m) => (m.type === 'batchLoss' ? m.steps : [])),
+      losses: events.flatMap((m) => (m.type === 'batchLoss' ? m.losses : [])),
+      epochLoss: events.flatMap((m) => (m.type === 'epochEnd' ? [m.metrics.loss, m.metrics.val_loss!] : [])),
+    };
+  } finally {
+    await parallel?.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+function assertClose(actual: number[], expected: number[], what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  actual.forEach((value, i) => {
+    const relative = Math.abs(value - expected[i]) / Math.max(Math.abs(expected[i]), 1e-12);
+    assert.ok(relative < 1e-4, `${what}[${i}]: ${value} vs ${expected[i]} (relative ${relative.toExponential(2)})`);
+  });
+}
+
+describe('data-parallel training on two threads', () => {
+  for (const preset of ['dense', 'conv'] as const) {
+    test(`${preset}: the same losses as one thread, batch by batch`, async () => {
+      const input = preset === 'dense' ? { preset, hiddenLayers: [32], codeSize: 8 } : { preset };
+      const plain = await train(input, 1);
+      const parallel = await train(input, 2);
+      assert.equal(plain.steps.length, 10);
+      assert.deepEqual(parallel.steps, plain.steps);
+      assertClose(parallel.losses, plain.losses, 'batch losses');
+      assertClose(parallel.epochLoss, plain.epochLoss, 'epoch loss and validation loss');
+      // Ten Adam steps moved the weights: the comparison is not between two untrained models.
+      assert.ok(plain.losses.at(-1)! < plain.losses[0], `${plain.losses}`);
+    });
+  }
+
+  test('stop takes effect before the next batch', async () => {
+    const run = await train({ preset: 'dense', hiddenLayers: [32], codeSize: 8 }, 2, 3);
+    assert.equal(run.result.status, 'stopped');
+    assert.equal(Math.max(...run.steps), 3);
+  });
+
+  test('a failing step rejects instead of hanging, and the worker ends', async () => {
+    const config = parseModelConfig(withDefaultPreset({ preset: 'dense', hiddenLayers: [8], codeSize: 4 }, images), {
+      kind: images.kind,
+      inputShape: [...images.inputShape],
+    });
+    const model = buildModel(config, images.inputShape, images.kind);
+    const optimizer = createOptimizer(config);
+    const parallel = await DataParallelStep.start({ tf, model, optimizer, backend });
+    try {
+      // Inputs of the wrong size for the model: making the tensors throws.
+      await assert.rejects(parallel.run(new Float32Array(10), 2), /size|shape/i);
+      // Still answers afterwards: the failed step left nothing stuck.
+      const loss = await parallel.run(new Float32Array(2 * 784).fill(0.5), 2);
+      assert.ok(Number.isFinite(loss));
+    } finally {
+      await parallel.dispose();
+      optimizer.dispose();
+      model.dispose();
+    }
+  });
+});
