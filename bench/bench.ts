@@ -108,7 +108,7 @@ function ours(backend: string, model: string, samples: number, mode = 'epoch', t
 async function epochOf(backend: string, model: string, samples: number, threads?: string, trainingThreads = 1): Promise<EpochResult | Unavailable> {
   log(`ours: ${backend} ${model}, ${samples} samples${threads ? `, ${threads} wasm threads` : ''}${trainingThreads > 1 ? `, data-parallel on ${trainingThreads} threads` : ''}`);
   const result = (await ours(backend, model, samples, 'epoch', threads, trainingThreads)) as EpochResult | Unavailable;
-  if (result.kind === 'epoch') log(`  ${Math.round(result.samplesPerSecond)} samples/s (CPU ${result.cpuSeconds.toFixed(1)} s, ${result.threads} thread(s)), loss ${result.finalLoss.toFixed(5)}`);
+  if (result.kind === 'epoch') log(`  ${Math.round(result.samplesPerSecond)} samples/s (CPU ${result.cpuSeconds.toFixed(1)} s, ${result.threads} XNNPACK thread(s)${result.trainingThreads > 1 ? `, data-parallel on ${result.trainingThreads}` : ''}), loss ${result.finalLoss.toFixed(5)}`);
   else log(`  ${backend} is not available here (active: ${result.activeBackend})`);
   return result;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import type * as tfType from '@tensorflow/tfjs';
 import type { Dataset } from '../../../src/data/dataset';
 import { openDataset } from '../../../src/data/open-dataset';
@@ -13,7 +14,7 @@ import { withDefaultPreset } from '../../../src/trainer/default-preset';
 import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop } from '../../../src/trainer/train-loop';
-import { fashionImages } from './trainer-helpers';
+import { ensureBuilt, fashionImages, startedClient, temporaryFolder } from './trainer-helpers';
 
 // Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
 
@@ -117,6 +118,37 @@ describe('data-parallel training on two threads', () => {
       await parallel.dispose();
       optimizer.dispose();
       model.dispose();
+    }
+  });
+});
+
+describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-worker.js beside it)', () => {
+  const folder = temporaryFolder('parallel');
+  before(() => ensureBuilt());
+  after(() => folder.remove());
+
+  test('conv trains to the same final loss as one thread; a preset with noise falls back to one thread', async () => {
+    const { client, log } = await startedClient();
+    try {
+      const finalLosses: number[] = [];
+      for (const [preset, threads] of [
+        ['conv', 1],
+        ['conv', 2],
+        ['denoising', 2],
+      ] as const) {
+        client.send({
+          type: 'start',
+          dataset: { path: fashionImages, limit: 256 },
+          config: { preset, threads, epochs: 1, batchSize: 32 },
+          runsRoot: join(folder.path, `${preset}-${threads}`),
+        });
+        const outcome = await log.waitFor('done', () => true, 60_000, false);
+        assert.equal(outcome.status, 'completed', log.summary());
+        finalLosses.push(outcome.finalLoss!);
+      }
+      assertClose([finalLosses[1]], [finalLosses[0]], 'final loss, 2 threads vs 1');
+    } finally {
+      client.dispose();
     }
   });
 });
