@@ -86,6 +86,8 @@ export const LAB_STRINGS = {
   'model.rnnUnits': 'Recurrent units',
   'model.validationSplit': 'Validation split',
   'model.seed': 'Seed',
+  'model.threads': 'Training threads',
+  'model.threads.hint': '2: data-parallel on two cores (faster for conv, more memory)',
   'model.default': 'preset default',
   'model.invalidNumber': '{0}: "{1}" is not a valid number',
   'model.graph': 'Model graph',

@@ -41,6 +41,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'batchSize', label: 'model.batchSize', kind: 'int' },
   { key: 'validationSplit', label: 'model.validationSplit', kind: 'number' },
   { key: 'seed', label: 'model.seed', kind: 'int' },
+  // Presets whose loss has no random draws can split a batch across two threads (src/trainer/parallel).
+  { key: 'threads', label: 'model.threads', kind: 'int', hint: 'model.threads.hint', presets: ['dense', 'deep', 'conv', 'sparse'] },
 ];
 
 /** Keys that keep their value when the preset changes (training settings, not model shape). */
