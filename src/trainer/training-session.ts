@@ -165,7 +165,13 @@ async function startDataParallelStep(config: ModelConfig, options: DataParallelS
     console.error(`threads: ${config.preset} draws random numbers in its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})`);
     return undefined;
   }
-  return DataParallelStep.start(options);
+  try {
+    return await DataParallelStep.start(options);
+  } catch (error) {
+    // Two threads only make training faster; a worker that cannot start must not cost the run.
+    console.error(`threads: the gradient worker did not start (${error instanceof Error ? error.message : String(error)}), training on one thread`);
+    return undefined;
+  }
 }
 
 async function readResumableRun(runDir: string): Promise<RunConfigFile> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type * as tfType from '@tensorflow/tfjs';
@@ -14,7 +15,7 @@ import { withDefaultPreset } from '../../../src/trainer/default-preset';
 import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop } from '../../../src/trainer/train-loop';
-import { ensureBuilt, fashionImages, startedClient, temporaryFolder } from './trainer-helpers';
+import { ensureBuilt, fashionImages, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
 // Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
 
@@ -147,6 +148,30 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
         finalLosses.push(outcome.finalLoss!);
       }
       assertClose([finalLosses[1]], [finalLosses[0]], 'final loss, 2 threads vs 1');
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('a gradient worker that cannot start costs the run nothing: it trains on one thread', async () => {
+    // The bundled trainer beside a worker script that throws as it loads.
+    const broken = join(folder.path, 'broken-dist');
+    mkdirSync(broken, { recursive: true });
+    cpSync(trainerScript, join(broken, 'trainer.js'));
+    cpSync(join(trainerScript, '..', 'wasm'), join(broken, 'wasm'), { recursive: true });
+    writeFileSync(join(broken, 'gradient-worker.js'), "throw new Error('this worker is broken');\n");
+    let stderr = '';
+    const { client, log } = await startedClient({ trainerScript: join(broken, 'trainer.js'), onOutput: (stream, text) => void (stream === 'stderr' && (stderr += text)) });
+    try {
+      client.send({
+        type: 'start',
+        dataset: { path: fashionImages, limit: 128 },
+        config: { preset: 'conv', threads: 2, epochs: 1, batchSize: 32 },
+        runsRoot: join(folder.path, 'broken-worker'),
+      });
+      const outcome = await log.waitFor('done', () => true, 60_000, false);
+      assert.equal(outcome.status, 'completed', log.summary());
+      assert.match(stderr, /gradient worker did not start.*training on one thread/);
     } finally {
       client.dispose();
     }
