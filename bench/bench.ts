@@ -72,6 +72,8 @@ interface PeerResult {
   final_loss: number;
   threads: number;
   torch: string;
+  /** BLAS library torch ran on: mkl, openblas, blis, reference (Debian's libblas3, ~10x slower) or unknown. */
+  blas: string;
 }
 
 function log(text: string): void {
@@ -116,6 +118,9 @@ async function epochOf(backend: string, model: string, samples: number, threads?
 const peerAvailable =
   !skip.has('peer') && spawnSync(options.python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 }).status === 0;
 
+/** The BLAS the peer ran on, printed with the results: ratios against a reference-BLAS torch mean little. */
+let peerBlas = 'n/a';
+
 async function peer(model: 'dense' | 'conv', samples: number, threads = 2): Promise<PeerResult | undefined> {
   if (!peerAvailable) return undefined;
   log(`PyTorch: ${model}, ${samples} samples, ${threads} threads`);
@@ -124,7 +129,11 @@ async function peer(model: 'dense' | 'conv', samples: number, threads = 2): Prom
   if (model === 'dense') args.push('--hidden', '128', '--code-size', '64');
   else args.push('--filters', '16,8,8');
   const result = await runChild<PeerResult>(options.python, args, 30 * 60_000);
-  log(`  ${Math.round(result.samples_per_second)} samples/s (CPU ${result.cpu_seconds.toFixed(1)} s), loss ${result.final_loss.toFixed(5)}`);
+  log(`  ${Math.round(result.samples_per_second)} samples/s (CPU ${result.cpu_seconds.toFixed(1)} s), loss ${result.final_loss.toFixed(5)}, BLAS ${result.blas}`);
+  peerBlas = result.blas;
+  if (result.blas === 'reference') {
+    log('  WARNING: PyTorch ran on the reference BLAS (libblas3): an unfair, ~10x slow peer. apt-get install -y libopenblas0-pthread');
+  }
   return result;
 }
 
@@ -414,7 +423,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   log(`data: ${images}${quick ? ' (quick)' : ''}; ${cpus().length} cores, load ${loadBefore.map((l) => l.toFixed(1)).join(' ')}`);
-  if (!peerAvailable && !skip.has('peer')) log(`PyTorch peer unavailable: ${options.python} cannot import torch (apt-get install -y python3-torch)`);
+  if (!peerAvailable && !skip.has('peer')) log(`PyTorch peer unavailable: ${options.python} cannot import torch (apt-get install -y python3-torch libopenblas0-pthread)`);
 
   if (!skip.has('extension')) extensionFigures();
   if (!skip.has('first-loss')) await firstLoss();
@@ -433,7 +442,7 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { startedAt: startedAt.toISOString(), seconds, quick, images, cores: cpus().length, loadBefore, loadAfter, node: process.version, table: rows, ...results },
+      { startedAt: startedAt.toISOString(), seconds, quick, images, cores: cpus().length, loadBefore, loadAfter, node: process.version, peerBlas, table: rows, ...results },
       null,
       2,
     ) + '\n',
@@ -443,7 +452,7 @@ async function main(): Promise<void> {
     markdown,
     [
       `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\`${quick ? ' --quick' : ''}: ${images.includes('shared') ? "Fashion-MNIST's training images" : 'the sample slice'}, ` +
-        `${cpus().length} cores, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}, Node ${process.version}.`,
+        `${cpus().length} cores, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}, Node ${process.version}; PyTorch's BLAS: ${peerBlas}.`,
       '',
       '| figure | ours | PyTorch | ratio | target | met? |',
       '|---|---|---|---|---|---|',

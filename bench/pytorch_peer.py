@@ -31,6 +31,21 @@ def read_idx_images(path, limit):
     return pixels.reshape(count, rows, cols)
 
 
+def blas_in_use():
+    """The BLAS library torch's matrix products run on, read from this process's memory map.
+    Debian's python3-torch links the system libblas.so.3: the reference BLAS (libblas3) unless an
+    optimized one (libopenblas0-pthread, libblis4) is installed; the reference one is ~10x slower."""
+    try:
+        with open('/proc/self/maps') as maps:
+            paths = {line.split()[-1] for line in maps if 'blas' in line or 'mkl' in line or 'blis' in line}
+    except OSError:
+        return 'unknown'
+    for name in ('mkl', 'openblas', 'blis'):
+        if any(name in p for p in paths):
+            return name
+    return 'reference' if any('libblas.so' in p for p in paths) else 'unknown'
+
+
 def glorot_and_zeros(module):
     # tfjs layers' defaults: glorotUniform kernels, zero biases. For conv, PyTorch's fan in/out
     # (in*kh*kw, out*kh*kw) equal Keras' (kh*kw*in, kh*kw*out).
@@ -140,6 +155,7 @@ def main():
         'final_loss': final_loss,
         'threads': torch.get_num_threads(),
         'torch': torch.__version__,
+        'blas': blas_in_use(),
     }))
 
 
