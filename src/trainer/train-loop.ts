@@ -12,6 +12,7 @@ import { projectPca2D } from './pca';
 import { decodeTexts, renderImages } from './render-samples';
 import type { BuiltModel } from '../models/built-model';
 import type { TrainControl } from './train-control';
+import { textMetrics, textReconstructions } from './text-metrics';
 
 /**
  * The training loop: a custom loop rather than model.fit, so that pause/stop are obeyed between
@@ -212,6 +213,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
       seconds: (clock() - epochStartedAt - epochPausedMs) / 1000,
       // Training batches only.
       samples_per_second: epochTrainMs > 0 ? (epochSamples * 1000) / epochTrainMs : 0,
+      ...(model.text && options.validationIndices.length > 0 ? textMetrics(tf, model, dataset, options.validationIndices) : {}),
     };
     emit({ type: 'epochEnd', metrics });
     emit({ type: 'reconstructions', data: reconstructions });
@@ -282,6 +284,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainL
   }
 
   function samplesView(indices: Int32Array, epoch: number): Reconstructions {
+    if (model.text) return textReconstructions(tf, model, dataset, indices, epoch);
     const { inputs, outputs, errors } = predict(indices);
     const base = { epoch, indices: Array.from(indices), errors };
     if (dataset.kind === 'text') {

@@ -51,7 +51,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     kind: dataset.kind,
     inputShape: [...dataset.inputShape],
   });
-  const built = buildModel(config, dataset.inputShape, dataset.kind);
+  const built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
   const optimizer = createOptimizer(config);
   let folder: RunFolder | undefined;
   let parallel: DataParallelStep | undefined;
