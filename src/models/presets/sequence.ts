@@ -44,7 +44,8 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
       outputDim: config.embeddingSize,
       maskZero,
       name,
-      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: seeds.next() }),
+      // N(0, 1) as in PyTorch: Keras's uniform ±0.05 starts the GRUs with almost no input signal (slower start, measured).
+      embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: seeds.next() }),
     });
   const gru = (name: string, returnSequences: boolean, goBackwards: boolean) =>
     tf.layers.gru({ units, returnSequences, goBackwards, name, recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros', ...seededLayerInit(seeds) });
