@@ -20,7 +20,8 @@ export const KL_ANNEAL_STEPS = 2000;
  *   encoder  Embedding -> GRU reading the line backwards (padding masked) -> code (Dense, linear;
  *            variational: mean and log-variance)
  *   decoder  tanh Dense of the code = the GRU's first state; Embedding of the previous character
- *            (teacher forcing) -> GRU -> Dense over the vocabulary at every step
+ *            (teacher forcing) -> GRU -> linear Dense (embeddingSize) -> Dense over the vocabulary
+ *            at every step
  * Training drops a fraction (charDropout) of the decoder's input characters to the unknown mark, so
  * that the decoder must rely on the code; reconstruction is greedy decoding. The loss is the
  * cross-entropy per character (end marks included, padding excluded), plus the KL term per character
@@ -66,7 +67,8 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
   const decoderGru = gru(LAYER.decoderGru, true, false);
   const previous = embedding(LAYER.decoderEmbedding, false).apply(previousInput) as tf.SymbolicTensor;
   const steps = decoderGru.apply(previous, { initialState: [firstState] }) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: vocabularySize, activation: 'softmax', name: LAYER.decoderOutput, ...seededLayerInit(seeds) }).apply(steps) as tf.SymbolicTensor;
+  const projected = tf.layers.dense({ units: config.embeddingSize, name: LAYER.decoderProjection, ...seededLayerInit(seeds) }).apply(steps) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: vocabularySize, activation: 'softmax', name: LAYER.decoderOutput, ...seededLayerInit(seeds) }).apply(projected) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: [codeInput, previousInput], outputs: output, name: 'decoder' });
 
   for (const layer of [encoderGru, decoderGru]) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { END_INDEX, PAD_INDEX } from '../../data/readers/text';
 import { GruRunner, gruWeightsOf, type GruWeights } from './gru';
+import { softmaxCrossEntropy } from './softmax-cross-entropy';
 import type { TextBatch } from './text-batch';
 
 /**
@@ -8,7 +9,9 @@ import type { TextBatch } from './text-batch';
  * freshly built model's variables, or a saved model loaded from disk), and its computations:
  *   encoder   enc_embedding -> enc_gru (masked) -> code (and code_log_var, variational)
  *   decoder   dec_state: tanh(code) -> first state; dec_embedding of the previous character ->
- *             dec_gru -> dec_output: logits over the vocabulary at every step
+ *             dec_gru -> dec_projection (linear, embeddingSize wide) -> dec_output: logits over the
+ *             vocabulary at every step (the narrow projection makes the output layer of a vocabulary
+ *             of thousands of characters several times cheaper)
  */
 
 export const LAYER = {
@@ -19,6 +22,7 @@ export const LAYER = {
   decoderState: 'dec_state',
   decoderEmbedding: 'dec_embedding',
   decoderGru: 'dec_gru',
+  decoderProjection: 'dec_projection',
   decoderOutput: 'dec_output',
 } as const;
 
@@ -35,6 +39,7 @@ export interface Seq2SeqWeights {
   decoderState: Dense;
   decoderEmbedding: tf.Tensor2D;
   decoderGru: GruWeights;
+  decoderProjection: Dense;
   decoderOutput: Dense;
 }
 
@@ -63,12 +68,18 @@ export function seq2seqWeights(encoder: tf.LayersModel, decoder: tf.LayersModel)
     decoderState: dense(decoder, LAYER.decoderState),
     decoderEmbedding: layerWeight(decoder, LAYER.decoderEmbedding, 'embeddings') as tf.Tensor2D,
     decoderGru: gruWeightsOf(decoder.getLayer(LAYER.decoderGru)),
+    decoderProjection: dense(decoder, LAYER.decoderProjection),
     decoderOutput: dense(decoder, LAYER.decoderOutput),
   };
 }
 
 function applyDense(x: tf.Tensor2D, layer: Dense): tf.Tensor2D {
   return tf.add(tf.matMul(x, layer.kernel), layer.bias);
+}
+
+/** Logits over the vocabulary from decoder states, through the narrow linear projection. */
+function outputLogits(states: tf.Tensor2D, weights: Seq2SeqWeights): tf.Tensor2D {
+  return applyDense(applyDense(states, weights.decoderProjection), weights.decoderOutput);
 }
 
 /** Encodes a packed batch: the code's mean and log-variance of each line, in the batch's sorted order. */
@@ -89,13 +100,12 @@ export function decoderLogits(weights: Seq2SeqWeights, code: tf.Tensor2D, batch:
   const gru = new GruRunner(weights.decoderGru);
   const embedded = tf.gather(weights.decoderEmbedding, tf.tensor1d(batch.decoder.ids, 'int32')) as tf.Tensor2D;
   const { states } = gru.runPacked(embedded, batch.decoder.sizes, initialState(weights, code));
-  return applyDense(states, weights.decoderOutput);
+  return outputLogits(states, weights);
 }
 
 /** Cross-entropy of each decoder row [rows]. */
 export function rowLosses(logits: tf.Tensor2D, batch: TextBatch): tf.Tensor1D {
-  const targets = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), logits.shape[1]);
-  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1)) as tf.Tensor1D;
+  return softmaxCrossEntropy(logits, batch.targets);
 }
 
 /**
@@ -116,7 +126,7 @@ export function greedyDecode(weights: Seq2SeqWeights, code: tf.Tensor2D, maxLeng
     const step = tf.tidy(() => {
       const input = gru.projectStep(tf.gather(weights.decoderEmbedding, previous) as tf.Tensor2D);
       const next = gru.step(h, input.gates, input.candidate);
-      const choice = tf.argMax(applyDense(next, weights.decoderOutput), 1).toInt() as tf.Tensor1D;
+      const choice = tf.argMax(outputLogits(next, weights), 1).toInt() as tf.Tensor1D;
       return { next, choice };
     });
     tf.dispose([h, previous]);

@@ -123,6 +123,7 @@ describe('buildModel', () => {
         'decoder Embedding [,12,8]',
         'decoder Dense [,32]',
         'decoder GRU [,12,32]',
+        'decoder Dense [,12,8]',
         'decoder Dense [,12,20]',
       ],
     );

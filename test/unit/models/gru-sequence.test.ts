@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/trainer/backend';
 import { gruSequence } from '../../../src/models/seq2seq/gru-sequence';
+import { softmaxCrossEntropy } from '../../../src/models/seq2seq/softmax-cross-entropy';
 import { mulberry32 } from '../../../src/data/random';
 
 /** The same packed GRU composed of plain tf ops, differentiated by tfjs itself: the reference. */
@@ -64,5 +65,28 @@ describe('the fused packed GRU equals the GRU composed of tf ops (values and eve
         tf.dispose([...results.flat(), ...inputs, weights]);
       });
     }
+  }
+});
+
+describe('the fused softmax cross-entropy equals logSoftmax and one-hot composed of tf ops', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    test(`${backend}: values and gradient`, async () => {
+      await initBackend('wasm');
+      await tf.setBackend(backend);
+      const rows = 7;
+      const classes = 11;
+      const logits = random([rows, classes], 9, 4) as tf.Tensor2D;
+      const targets = Int32Array.from({ length: rows }, (_, i) => (i * 3) % classes);
+      const weights = random([rows], 10);
+      const composed = (x: tf.Tensor2D) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(tf.tensor1d(targets, 'int32'), classes)), 1));
+      const results = [(x: tf.Tensor2D) => softmaxCrossEntropy(x, targets), composed].map((f) =>
+        tf.tidy(() => {
+          const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor2D), weights)))(logits);
+          return [f(logits), value, grad];
+        }),
+      );
+      ['losses', 'weighted sum', 'gradient'].forEach((name, i) => assertClose(results[0][i].dataSync(), results[1][i].dataSync(), name));
+      tf.dispose([...results.flat(), logits, weights]);
+    });
   }
 });
