@@ -124,7 +124,16 @@ export const stopReasonSchema = z.enum(['patience', 'time', 'epochs', 'user']);
 export type StopReason = z.infer<typeof stopReasonSchema>;
 
 /** Something about the run the user should act on, e.g. a model that outputs the same picture for every input. */
-export const runNoticeSchema = z.object({ code: z.enum(['constant-output']), message: z.string() });
+export const runNoticeSchema = z.object({
+  code: z.enum(['constant-output']),
+  /** English text (CLI, report, logs); the lab words it from the figures below in the UI's language. */
+  message: z.string(),
+  /** constant-output: the run's best validation MSE and that of always predicting the mean sample. */
+  valMse: z.number(),
+  baselineMse: z.number(),
+  /** What to try: bce for an MSE run, else a lower learning rate. */
+  advice: z.enum(['bce', 'learning-rate']),
+});
 export type RunNotice = z.infer<typeof runNoticeSchema>;
 
 /** Where a run is: its epoch and batch, speed and time left. */

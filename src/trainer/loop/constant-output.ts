@@ -32,14 +32,18 @@ export function meanPredictionMse(dataset: Dataset, train: Int32Array, validatio
 /** A notice for the user when the best validation MSE is no better than the constant output's. */
 export function constantOutputNotice(bestMse: number, baseline: number, config: { preset: string; loss: string }): RunNotice | undefined {
   if (!(baseline > 0) || bestMse < CONSTANT_RATIO * baseline) return undefined;
-  const advice =
-    config.loss === 'mse'
+  const advice = config.loss === 'mse' ? 'bce' : 'learning-rate';
+  const adviceText =
+    advice === 'bce'
       ? 'Try loss bce (binary cross-entropy, for images with sparse strokes), a lower learning rate or the dense preset.'
       : 'Try a lower learning rate, a larger codeSize or the dense preset.';
   return {
     code: 'constant-output',
+    valMse: bestMse,
+    baselineMse: baseline,
+    advice,
     message:
       `The ${config.preset} model outputs about the same picture for every input: its validation MSE ` +
-      `${bestMse.toPrecision(3)} is no better than always predicting the mean sample (${baseline.toPrecision(3)}). ${advice}`,
+      `${bestMse.toPrecision(3)} is no better than always predicting the mean sample (${baseline.toPrecision(3)}). ${adviceText}`,
   };
 }
