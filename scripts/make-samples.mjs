@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { gaussian, mulberry32, shuffleInPlace } from '../src/data/random.ts';
+import { renderDigits } from './render-digits.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sharedArg = process.argv.indexOf('--shared');
@@ -145,3 +146,11 @@ for (let c = 0; c < CLUSTERS.length; c++) {
 shuffleInPlace(rows, random);
 const headerRow = [...Array.from({ length: FEATURES }, (_, f) => `f${f + 1}`), 'label'];
 writeFile('tabular/iris-like.csv', `${[headerRow, ...rows].map((row) => row.join(',')).join('\n')}\n`);
+
+// --- Digits: 120 rendered handwriting-like digits of each class, 20×20 grey PNGs, one sub-folder per digit.
+const DIGITS_PER_CLASS = 120;
+rmSync(join(samples, 'digits'), { recursive: true, force: true });
+renderDigits({ perDigit: DIGITS_PER_CLASS, size: 20, seed: SEED + 2 }).forEach(({ digit, pixels }, i) => {
+  writeFile(`digits/${digit}/${String(i % DIGITS_PER_CLASS).padStart(3, '0')}.png`, greyPng(pixels, 20, 20));
+});
+writeFile('digits/COPYRIGHT', 'The digits here are drawn by scripts/render-digits.mjs (strokes with random slant, size and width); no external data.\n');

@@ -1,6 +1,6 @@
 /**
  * `autoencoder-lab`: the headless command line over the same trainer the extension uses.
- *   autoencoder-lab train <dataset> [--model preset] [--epochs N] [--batch-size N] [--code-size N]
+ *   autoencoder-lab train <dataset> [--model preset] [--epochs N] [--max-time S] [--patience N] [--batch-size N] [--code-size N]
  *                         [--out DIR] [--seed N] [--backend B] [--limit N] [--name NAME] [--resume RUN_DIR]
  *                         [--config FILE.json]
  *   autoencoder-lab inspect <dataset>
@@ -15,6 +15,7 @@ import { DatasetError } from '../data/dataset';
 import { openDataset } from '../data/open-dataset';
 import { computeStats, summarizeDataset } from '../data/stats';
 import { PRESETS } from '../models/config';
+import { describeStopReason } from './stop-reason-text';
 import type { DatasetRef, FromTrainer } from '../protocol/trainer-protocol';
 import { readRun } from '../trainer/runs';
 import { TrainerClient } from '../trainer/trainer-client';
@@ -31,7 +32,10 @@ const USAGE = `Usage:
 
 Train options:
   --model <preset>     ${PRESETS.join(', ')} (default: dense; sequence for text)
-  --epochs <n>         epochs to train (default 5)
+  --epochs <n>         train exactly n epochs (default: automatic — train while the validation
+                       loss improves, keep the best epoch's weights)
+  --max-time <s>       stop after s seconds of training (default 600; 0 = no limit)
+  --patience <n>       automatic epochs: stop after n epochs without improvement (default 10)
   --batch-size <n>     samples per batch (default 128)
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
@@ -123,6 +127,8 @@ async function train(args: string[]): Promise<number> {
     options: {
       model: { type: 'string' },
       epochs: { type: 'string' },
+      'max-time': { type: 'string' },
+      patience: { type: 'string' },
       'batch-size': { type: 'string' },
       'code-size': { type: 'string' },
       seed: { type: 'string' },
@@ -147,6 +153,10 @@ async function train(args: string[]): Promise<number> {
   if (values.model) config.preset = values.model;
   const epochs = positiveInteger('epochs', values.epochs);
   if (epochs !== undefined) config.epochs = epochs;
+  const maxTime = positiveInteger('max-time', values['max-time'], 0);
+  if (maxTime !== undefined) config.maxTimeSeconds = maxTime;
+  const patience = positiveInteger('patience', values.patience);
+  if (patience !== undefined) config.patience = patience;
   const batchSize = positiveInteger('batch-size', values['batch-size']);
   if (batchSize !== undefined) config.batchSize = batchSize;
   const codeSize = positiveInteger('code-size', values['code-size']);
@@ -168,6 +178,7 @@ async function train(args: string[]): Promise<number> {
   const client = new TrainerClient({ trainerScript, preferredBackend: values.backend });
 
   let runDir: string | undefined;
+  let patienceUsed: number | undefined;
   let outcome: Extract<FromTrainer, { type: 'done' }> | undefined;
   let failure: string | undefined;
   let interrupts = 0;
@@ -189,6 +200,7 @@ async function train(args: string[]): Promise<number> {
         switch (message.type) {
           case 'started':
             runDir = message.runDir;
+            patienceUsed = typeof message.config.patience === 'number' ? message.config.patience : undefined;
             printer.started(message);
             break;
           case 'batchLoss':
@@ -199,6 +211,9 @@ async function train(args: string[]): Promise<number> {
             break;
           case 'epochEnd':
             printer.epochEnd(message.metrics);
+            break;
+          case 'notice':
+            printer.note(`note: ${message.notice.message}`);
             break;
           case 'error':
             failure = message.message;
@@ -238,8 +253,7 @@ async function train(args: string[]): Promise<number> {
       const run = await readRun(runDir);
       const reportPath = join(runDir, 'report.html');
       await writeFile(reportPath, renderReport({ run, versions: ready.versions, totalSeconds: (Date.now() - startedAt) / 1000 }));
-      const loss = outcome.finalLoss === null ? '' : `, final loss ${round(outcome.finalLoss)}`;
-      process.stdout.write(`${outcome.status}: ${run.epochs.length} epoch(s)${loss}\nrun folder: ${runDir}\nreport:     ${reportPath}\n`);
+      process.stdout.write(`${outcomeLine(outcome, run.epochs.length, patienceUsed)}\nrun folder: ${runDir}\nreport:     ${reportPath}\n`);
       return outcome.status === 'stopped' ? 130 : 0;
     }
     process.stderr.write(`autoencoder-lab: ${failure ?? 'training failed'}\n`);
@@ -249,6 +263,16 @@ async function train(args: string[]): Promise<number> {
     process.off('SIGINT', onInterrupt);
     client.dispose();
   }
+}
+
+/** `completed after 142 epochs: no improvement for 10 epochs; model from epoch 132 (val_mse 0.0139)` */
+function outcomeLine(outcome: Extract<FromTrainer, { type: 'done' }>, epochs: number, patience: number | undefined): string {
+  const reason = outcome.stopReason ? `: ${describeStopReason(outcome.stopReason, patience)}` : '';
+  const best =
+    outcome.bestEpoch !== undefined
+      ? `; model from epoch ${outcome.bestEpoch}${outcome.bestValMse != null ? ` (val_mse ${round(outcome.bestValMse)})` : ''}`
+      : '';
+  return `${outcome.status} after ${epochs} epoch(s)${reason}${best}`;
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -43,15 +43,18 @@ export class ProgressPrinter {
     const filled = Math.round(fraction * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const text =
-      `epoch ${message.epoch}/${message.epochs} ${bar} ${String(Math.round(fraction * 100)).padStart(3)}% ` +
+      `epoch ${message.epoch}${message.automatic ? '' : `/${message.epochs}`} ${bar} ${String(Math.round(fraction * 100)).padStart(3)}% ` +
       `${this.lastLoss === undefined ? '' : `loss ${format(this.lastLoss)}, `}` +
-      `${Math.round(message.samplesPerSecond)} samples/s, ETA ${formatSeconds(message.etaSeconds)}`;
+      `${Math.round(message.samplesPerSecond)} samples/s, ${message.automatic ? 'at most' : 'ETA'} ${formatSeconds(message.etaSeconds)}`;
     this.out.write(`\r\x1b[2K${text}`);
     this.barShown = true;
   }
 
   epochEnd(metrics: EpochMetrics): void {
-    const validation = metrics.val_loss === null ? '' : `, val_loss ${format(metrics.val_loss)}`;
+    const validation =
+      (metrics.val_loss === null ? '' : `, val_loss ${format(metrics.val_loss)}`) +
+      (metrics.val_mse == null ? '' : `, val_mse ${format(metrics.val_mse)}`) +
+      (metrics.best_epoch !== undefined && metrics.best_epoch !== metrics.epoch ? ` (best: epoch ${metrics.best_epoch})` : '');
     this.line(
       `epoch ${metrics.epoch}: loss ${format(metrics.loss)}${validation}, ${metrics.seconds.toFixed(1)} s, ` +
         `${Math.round(metrics.samples_per_second)} samples/s`,

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import type { CodeProjection, EpochMetrics, ImageBatch, ModelGraph } from '../protocol/trainer-protocol';
 import type { RunRecord } from '../trainer/runs';
+import { describeStopReason } from './stop-reason-text';
 
 /**
  * A self-contained report.html of one run: no scripts, no external files. The loss curve is inline
@@ -24,7 +25,9 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
     ['Dataset', info.dataset ?? '—'],
     ['Preset', info.preset ?? String(run.config.preset ?? '—')],
     ['Backend', run.backend ?? '—'],
-    ['Epochs', `${info.epochsCompleted} of ${info.epochs ?? '?'}`],
+    ['Epochs', typeof run.config.epochs === 'number' ? `${info.epochsCompleted} of ${run.config.epochs}` : `${info.epochsCompleted} (automatic, at most ${info.epochs ?? '?'})`],
+    ['Ended because', info.stopReason ? describeStopReason(info.stopReason, typeof run.config.patience === 'number' ? run.config.patience : undefined) : '—'],
+    ['Model kept', info.bestEpoch ? `epoch ${info.bestEpoch}${info.bestValMse != null ? `, validation MSE ${formatNumber(info.bestValMse)}` : ''}` : '—'],
     ['Final loss', lastEpoch ? formatNumber(lastEpoch.loss) : '—'],
     ['Final validation loss', lastEpoch?.val_loss != null ? formatNumber(lastEpoch.val_loss) : '—'],
     ['Training time', `${trainingSeconds.toFixed(1)} s over ${run.epochs.length} epoch(s)`],
@@ -35,6 +38,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
   if (totalSeconds !== undefined) facts.push(['Wall time (CLI)', `${totalSeconds.toFixed(1)} s`]);
   if (versions) facts.push(['Versions', Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')]);
   if (run.error) facts.push(['Error', run.error]);
+  for (const notice of info.notices ?? []) facts.push(['Warning', notice.message]);
 
   const latest = run.reconstructions.at(-1);
   return `<!DOCTYPE html>
@@ -49,7 +53,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
 <h1>Autoencoder Lab report</h1>
 <p class="subtitle">${escapeHtml(run.name)}</p>
 <section><h2>Run</h2>${factTable(facts)}</section>
-<section><h2>Loss</h2>${lossChart(run.epochs)}${metricsTable(run.epochs)}</section>
+<section><h2>Loss</h2>${lossChart(run.epochs)}${metricsTable(run.epochs, info.bestEpoch)}</section>
 ${run.graph ? `<section><h2>Model</h2>${modelTable(run.graph)}</section>` : ''}
 ${latest ? `<section><h2>Reconstructions (epoch ${latest.epoch})</h2>${samplesGrid(latest.indices, latest.errors, latest.inputs, latest.outputs, latest.texts)}</section>` : ''}
 ${run.codes && run.codes.points.length >= 4 ? `<section><h2>Codes (PCA, epoch ${run.codes.epoch})</h2>${codesScatter(run.codes)}</section>` : ''}
@@ -66,7 +70,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0; } h2 { font-size: 1.15rem; border-bott
 .subtitle { color: #57606a; margin-top: .2rem; font-family: ui-monospace, monospace; }
 table { border-collapse: collapse; } td, th { padding: .2rem .7rem .2rem 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: #57606a; } .num { text-align: right; font-variant-numeric: tabular-nums; }
-table.data tr:nth-child(even) td { background: #f6f8fa; }
+table.data tr:nth-child(even) td { background: #f6f8fa; } table.data tr.best td { font-weight: 600; background: #ddf4ff; }
 .grid td { text-align: center; padding: .25rem; font-size: 12px; color: #57606a; }
 .grid img { width: 84px; image-rendering: pixelated; border: 1px solid #d0d7de; display: block; margin: auto; }
 .grid img.strip { width: 180px; height: 14px; }
@@ -83,16 +87,33 @@ function factTable(facts: [string, string][]): string {
   return `<table>${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
-function metricsTable(metrics: EpochMetrics[]): string {
+/** Rows shown in the metrics table: every epoch of a short run, an even spread of a long one. */
+const METRIC_ROWS = 60;
+
+function metricsTable(metrics: EpochMetrics[], bestEpoch: number | undefined): string {
   if (!metrics.length) return '<p>No epoch finished.</p>';
-  const rows = metrics
+  const shown = metrics.length <= METRIC_ROWS ? metrics : thinned(metrics, bestEpoch);
+  const rows = shown
     .map(
       (m) =>
-        `<tr><td class="num">${m.epoch}</td><td class="num">${formatNumber(m.loss)}</td><td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td>` +
+        `<tr${m.epoch === bestEpoch ? ' class="best"' : ''}><td class="num">${m.epoch}${m.epoch === bestEpoch ? ' (kept)' : ''}</td><td class="num">${formatNumber(m.loss)}</td>` +
+        `<td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td><td class="num">${m.val_mse == null ? '—' : formatNumber(m.val_mse)}</td>` +
         `<td class="num">${m.seconds.toFixed(2)}</td><td class="num">${Math.round(m.samples_per_second)}</td></tr>`,
     )
     .join('');
-  return `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th><th class="num">Seconds</th><th class="num">Samples/s</th></tr>${rows}</table>`;
+  return (
+    `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th><th class="num">Validation MSE</th>` +
+    `<th class="num">Seconds</th><th class="num">Samples/s</th></tr>${rows}</table>`
+  );
+}
+
+/** An even spread of epochs, always with the first, the last and the kept one. */
+function thinned(metrics: EpochMetrics[], bestEpoch: number | undefined): EpochMetrics[] {
+  const picked = new Set<number>();
+  for (let i = 0; i < METRIC_ROWS; i++) picked.add(Math.round((i * (metrics.length - 1)) / (METRIC_ROWS - 1)));
+  const best = metrics.findIndex((m) => m.epoch === bestEpoch);
+  if (best >= 0) picked.add(best);
+  return [...picked].sort((a, b) => a - b).map((i) => metrics[i]);
 }
 
 /** An inline SVG line chart of training and validation loss per epoch. */

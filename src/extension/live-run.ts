@@ -60,9 +60,14 @@ export function applyTrainerEvent(run: RunView, event: FromTrainer): RunView {
     case 'resumed':
       run.paused = false;
       break;
+    case 'notice':
+      run.notices = [...(run.notices ?? []), event.notice];
+      break;
     case 'done':
       run.status = event.status;
       run.paused = false;
+      if (event.stopReason) run.stopReason = event.stopReason;
+      if (event.bestEpoch !== undefined) run.bestEpoch = event.bestEpoch;
       break;
     case 'error':
       if (event.requestId === undefined) run.error = event.message;
@@ -97,6 +102,7 @@ export function isRunEvent(event: FromTrainer): boolean {
     case 'reconstructions':
     case 'codes':
     case 'anomalies':
+    case 'notice':
     case 'paused':
     case 'resumed':
     case 'done':

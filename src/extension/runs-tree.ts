@@ -110,6 +110,8 @@ function displayName(folderName: string): string {
 
 function describeRun(info: RunInfo): string {
   const parts: string[] = [];
+  // The validation MSE compares runs whatever their loss (MSE, BCE, KL terms); the loss is the run's own objective.
+  if (typeof info.bestValMse === 'number') parts.push(vscode.l10n.t('val MSE {0}', info.bestValMse.toPrecision(4)));
   if (info.finalLoss !== null && Number.isFinite(info.finalLoss)) parts.push(vscode.l10n.t('loss {0}', info.finalLoss.toPrecision(4)));
   if (info.backend) parts.push(info.backend);
   const date = runDate(info);
@@ -141,6 +143,19 @@ export function statusLabel(status: RunState): string {
   }
 }
 
+function stopReasonLabel(reason: NonNullable<RunInfo['stopReason']>): string {
+  switch (reason) {
+    case 'patience':
+      return vscode.l10n.t('the validation loss stopped improving');
+    case 'time':
+      return vscode.l10n.t('time limit reached');
+    case 'epochs':
+      return vscode.l10n.t('epoch limit reached');
+    case 'user':
+      return vscode.l10n.t('stopped by the user');
+  }
+}
+
 function tooltip(info: RunInfo): vscode.MarkdownString {
   const lines = [`**${info.name}** — ${statusLabel(info.status)}`, ''];
   const row = (label: string, value: string | undefined) => {
@@ -150,6 +165,15 @@ function tooltip(info: RunInfo): vscode.MarkdownString {
   row(vscode.l10n.t('Preset'), info.preset);
   row(vscode.l10n.t('Epochs'), info.epochs !== undefined ? `${info.epochsCompleted} / ${info.epochs}` : String(info.epochsCompleted));
   row(vscode.l10n.t('Final loss'), info.finalLoss !== null ? String(info.finalLoss) : undefined);
+  row(
+    vscode.l10n.t('Validation MSE'),
+    typeof info.bestValMse === 'number'
+      ? info.bestEpoch !== undefined
+        ? vscode.l10n.t('{0} (model from epoch {1})', info.bestValMse.toPrecision(4), info.bestEpoch)
+        : info.bestValMse.toPrecision(4)
+      : undefined,
+  );
+  row(vscode.l10n.t('Ended because'), info.stopReason ? stopReasonLabel(info.stopReason) : undefined);
   row(vscode.l10n.t('Backend'), info.backend);
   row(vscode.l10n.t('Started'), info.startedAt);
   row(vscode.l10n.t('Ended'), info.endedAt ?? undefined);

@@ -23,9 +23,11 @@ export function configFromSettings(kind: DatasetKind | undefined, resource?: vsc
   const chosen = settings.get<string>('defaultPreset', 'auto');
   const config: Record<string, unknown> = {
     preset: presetFor(kind, chosen),
-    epochs: settings.get<number>('epochs', 5),
     batchSize: settings.get<number>('batchSize', 128),
   };
+  // 0 (the default) leaves epochs automatic: training goes on while the validation loss improves.
+  const epochs = settings.get<number>('epochs', 0);
+  if (epochs > 0) config.epochs = epochs;
   const codeSize = settings.get<number>('codeSize', 0);
   if (codeSize > 0) config.codeSize = codeSize;
   return config;

@@ -30,9 +30,22 @@ export const modelConfigSchema = z
     outputActivation: z.enum(OUTPUT_ACTIVATIONS).optional(),
     loss: z.enum(LOSSES).optional(),
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
-    learningRate: z.number().positive().max(10).default(0.001),
+    /** Default: 0.002 for images (measured: reaches the same validation error in fewer epochs than 0.001), else 0.001. */
+    learningRate: z.number().positive().max(10).optional(),
     batchSize: z.number().int().min(1).max(65536).default(128),
-    epochs: z.number().int().min(1).max(100000).default(5),
+    /**
+     * A fixed number of epochs. When absent, training is automatic: it goes on while the validation
+     * loss improves (patience, minDelta) within maxEpochs and maxTimeSeconds.
+     */
+    epochs: z.number().int().min(1).max(100000).optional(),
+    /** Automatic epochs: the upper bound of epochs. */
+    maxEpochs: z.number().int().min(1).max(100000).default(1000),
+    /** The upper bound of training time in seconds (pauses excluded), in both modes; 0 = none. */
+    maxTimeSeconds: z.number().min(0).max(7 * 24 * 3600).default(600),
+    /** Automatic epochs: stop after this many epochs without an improvement of the validation loss. */
+    patience: z.number().int().min(1).max(10000).default(10),
+    /** The relative decrease of the validation loss that counts as an improvement (0.001 = 0.1%). */
+    minDelta: z.number().min(0).max(0.5).default(0.001),
     validationSplit: z.number().min(0).max(0.9).default(0.1),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     /** Training threads: 2 computes each batch's gradients on two threads (data-parallel; dense, deep, conv, sparse). */
@@ -65,4 +78,5 @@ export type ModelConfig = z.output<typeof modelConfigSchema> & {
   convFilters: number[];
   outputActivation: (typeof OUTPUT_ACTIVATIONS)[number];
   loss: (typeof LOSSES)[number];
+  learningRate: number;
 };

@@ -46,6 +46,7 @@ export function parseModelConfig(input: unknown, context: ModelConfigContext): M
     loss: value.loss ?? defaults.loss,
     noise: value.noise ?? defaults.noise,
     sparsity: value.sparsity ?? defaults.sparsity,
+    learningRate: value.learningRate ?? defaults.learningRate,
   };
   if (config.preset === 'conv') {
     const filters = config.convFilters.length > 0 ? config.convFilters : defaults.convFilters;

@@ -92,6 +92,8 @@ interface CheckpointJson {
   /** Specs of the model's trainable variables (in BuiltModel.trainableVariables order), then the optimizer's. */
   variables: tf.io.WeightsManifestEntry[];
   optimizer: { className: string; weights: tf.io.WeightsManifestEntry[] };
+  /** The best epoch's copy of the trainable variables (early stopping), after the optimizer's bytes. */
+  best?: tf.io.WeightsManifestEntry[];
   randomDraws: number;
   metadata: Record<string, unknown>;
 }
@@ -102,18 +104,27 @@ interface CheckpointJson {
  * is written first and checkpoint.json replaced atomically after it, so a run killed mid-write keeps
  * its previous complete checkpoint.
  */
-export async function saveWeights(built: BuiltModel, optimizer: tf.Optimizer, dir: string, metadata: Record<string, unknown> = {}): Promise<void> {
+export async function saveWeights(
+  built: BuiltModel,
+  optimizer: tf.Optimizer,
+  dir: string,
+  metadata: Record<string, unknown> = {},
+  best?: readonly tf.Tensor[],
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const variables = built.trainableVariables.map((variable, i) => ({ name: `v${i}:${variable.name}`, tensor: variable }));
   const optimizerWeights = await optimizer.getWeights();
   const model = await tf.io.encodeWeights(variables);
   const state = await tf.io.encodeWeights(optimizerWeights);
+  const bestWeights = best ? await tf.io.encodeWeights(best.map((tensor, i) => ({ name: `best${i}`, tensor }))) : undefined;
   const weightsFile = `weights-${Date.now()}-${process.pid}.bin`;
-  const modelBytes = tf.io.CompositeArrayBuffer.join(model.data);
-  const stateBytes = tf.io.CompositeArrayBuffer.join(state.data);
-  const joined = new Uint8Array(modelBytes.byteLength + stateBytes.byteLength);
-  joined.set(new Uint8Array(modelBytes), 0);
-  joined.set(new Uint8Array(stateBytes), modelBytes.byteLength);
+  const parts = [model, state, ...(bestWeights ? [bestWeights] : [])].map((encoded) => new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data)));
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
   await writeFileAtomically(join(dir, weightsFile), joined);
   const checkpoint: CheckpointJson = {
     format: CHECKPOINT_FORMAT,
@@ -121,6 +132,7 @@ export async function saveWeights(built: BuiltModel, optimizer: tf.Optimizer, di
     weightsFile,
     variables: model.specs,
     optimizer: { className: optimizer.getClassName(), weights: state.specs },
+    ...(bestWeights ? { best: bestWeights.specs } : {}),
     randomDraws: built.randomDraws,
     metadata,
   };
@@ -134,7 +146,11 @@ export async function saveWeights(built: BuiltModel, optimizer: tf.Optimizer, di
  * Restores a checkpoint written by saveWeights into a freshly built model of the same config and its
  * optimizer. Returns the metadata saved with it. Throws, naming the file, when it does not match.
  */
-export async function loadWeights(built: BuiltModel, optimizer: tf.Optimizer, dir: string): Promise<Record<string, unknown>> {
+export async function loadWeights(
+  built: BuiltModel,
+  optimizer: tf.Optimizer,
+  dir: string,
+): Promise<{ metadata: Record<string, unknown>; best?: tf.Tensor[] }> {
   const checkpointPath = join(dir, CHECKPOINT_FILE);
   let checkpoint: CheckpointJson;
   try {
@@ -154,7 +170,8 @@ export async function loadWeights(built: BuiltModel, optimizer: tf.Optimizer, di
   const bytes = await readFile(join(dir, checkpoint.weightsFile));
   const all = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const modelByteLength = byteLength(saved);
-  if (all.byteLength !== modelByteLength + byteLength(checkpoint.optimizer.weights)) {
+  const stateByteLength = byteLength(checkpoint.optimizer.weights);
+  if (all.byteLength !== modelByteLength + stateByteLength + (checkpoint.best ? byteLength(checkpoint.best) : 0)) {
     throw new Error(`${join(dir, checkpoint.weightsFile)}: the weights file is truncated or does not belong to ${CHECKPOINT_FILE}`);
   }
   const values = tf.io.decodeWeights(all.slice(0, modelByteLength), saved);
@@ -162,12 +179,14 @@ export async function loadWeights(built: BuiltModel, optimizer: tf.Optimizer, di
     expected[i].assign(values[spec.name]);
     values[spec.name].dispose();
   });
-  const state = tf.io.decodeWeights(all.slice(modelByteLength), checkpoint.optimizer.weights);
+  const state = tf.io.decodeWeights(all.slice(modelByteLength, modelByteLength + stateByteLength), checkpoint.optimizer.weights);
   // Optimizers match their slots to variables by position: the order of trainableVariables.
   await optimizer.setWeights(checkpoint.optimizer.weights.map((spec) => ({ name: spec.name, tensor: state[spec.name] })));
   for (const tensor of Object.values(state)) tensor.dispose();
   built.randomDraws = checkpoint.randomDraws;
-  return checkpoint.metadata;
+  if (!checkpoint.best) return { metadata: checkpoint.metadata };
+  const best = tf.io.decodeWeights(all.slice(modelByteLength + stateByteLength), checkpoint.best);
+  return { metadata: checkpoint.metadata, best: checkpoint.best.map((spec) => best[spec.name]) };
 }
 
 function byteLength(specs: readonly tf.io.WeightsManifestEntry[]): number {

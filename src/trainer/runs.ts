@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { RunView } from '../protocol/lab-protocol';
-import type { EpochMetrics, RunStatus } from '../protocol/trainer-protocol';
+import type { EpochMetrics, RunNotice, RunStatus, StopReason } from '../protocol/trainer-protocol';
 import {
   BATCH_LOSS_FILE,
   CONFIG_FILE,
@@ -43,6 +43,11 @@ export interface RunInfo {
   /** Epoch of the last checkpoint, if any: the run can be resumed from it. */
   checkpointEpoch?: number;
   error?: string;
+  /** Why training ended; the epoch whose weights model/ holds, and its validation MSE. */
+  stopReason?: StopReason;
+  bestEpoch?: number;
+  bestValMse?: number | null;
+  notices?: RunNotice[];
 }
 
 /** RunView-compatible (drop it into LabState.run), plus what the Runs tree shows. */
@@ -91,6 +96,11 @@ export async function readRunInfo(runDir: string): Promise<RunInfo | undefined> 
     finalLoss: status?.finalLoss ?? metrics.at(-1)?.loss ?? null,
     checkpointEpoch,
     error: status?.error,
+    stopReason: status?.stopReason,
+    bestEpoch: status?.bestEpoch,
+    // While a run trains (and for runs from before status.json had it), the lowest so far.
+    bestValMse: status?.bestValMse ?? lowestValMse(metrics),
+    notices: status?.notices,
   };
 }
 
@@ -122,6 +132,9 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     codes: reconstructions?.codes,
     anomalies: reconstructions?.anomalies,
     error: info.status === 'interrupted' ? interruptedMessage(info, metrics) : info.error,
+    ...(info.stopReason ? { stopReason: info.stopReason } : {}),
+    ...(info.bestEpoch !== undefined ? { bestEpoch: info.bestEpoch } : {}),
+    ...(info.notices ? { notices: info.notices } : {}),
   };
 }
 
@@ -157,4 +170,9 @@ function processIsAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function lowestValMse(metrics: EpochMetrics[]): number | null {
+  const values = metrics.flatMap((m) => (typeof m.val_mse === 'number' ? [m.val_mse] : []));
+  return values.length ? Math.min(...values) : null;
 }

@@ -1,31 +1,36 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { product, type Dataset } from '../data/dataset';
 import { mulberry32, shuffleInPlace } from '../data/random';
+import type { BuiltModel } from '../models/built-model';
 import type {
   Anomalies,
   CodeProjection,
   EpochMetrics,
   FromTrainer,
   Reconstructions,
+  RunNotice,
+  StopReason,
 } from '../protocol/trainer-protocol';
-import { projectPca2D } from './pca';
-import { decodeTexts, renderImages } from './render-samples';
-import type { BuiltModel } from '../models/built-model';
+import { BestWeights } from './loop/best-weights';
+import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from './loop/constant-output';
+import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
+import { Evaluator, type ValidationResult } from './loop/evaluation';
+import { ProgressStream } from './loop/progress-stream';
+import { textMetrics } from './text-metrics';
 import type { TrainControl } from './train-control';
-import { textMetrics, textReconstructions } from './text-metrics';
 
 /**
  * The training loop: a custom loop rather than model.fit, so that pause/stop are obeyed between
  * batches, the per-batch cost is only what training needs, and messages are throttled.
  *
  * Per batch: the seeded epoch order picks the indices, dataset.fillBatch writes them into one
- * preallocated Float32Array, one tensor is made from it, optimizer.minimize runs inside tf.tidy,
- * the loss scalar is read (every backend we run on computes synchronously, so this read costs a
- * 4-byte copy, not a pipeline stall: measured, see the report), and the loop yields to the event
- * loop with setImmediate so that pause/stop messages get in.
- * Per epoch: the validation loss over the validation split in batches, the reconstructions of a
- * fixed set of validation samples, and a PCA projection of the codes of up to 500 samples.
- * At the end: the validation samples the model reconstructs worst (anomalies).
+ * preallocated Float32Array, optimizer.minimize runs inside tf.tidy, the loss scalar is read (every
+ * backend we run on computes synchronously, so this read is a 4-byte copy, not a pipeline stall), and
+ * the loop yields to the event loop with setImmediate so that pause/stop messages get in.
+ * Per epoch: the validation loss and MSE, the early-stopping decision, a copy of the best weights,
+ * the reconstructions of a fixed set of validation samples, and (at most every CODES_INTERVAL_MS) a
+ * PCA projection of the codes. At the end the best weights are put back (the model the run keeps)
+ * and the validation samples they reconstruct worst are reported (anomalies).
  */
 
 export interface TrainLoopOptions {
@@ -36,11 +41,15 @@ export interface TrainLoopOptions {
   trainIndices: Int32Array;
   validationIndices: Int32Array;
   batchSize: number;
-  /** Total epochs of the run (including those done before a resume). */
-  epochs: number;
+  /** When training ends; default: exactly `epochs` epochs, no time limit. */
+  stopping?: StoppingRule;
+  /** Shorthand for `stopping: { epochs }` (tests, benchmarks). */
+  epochs?: number;
   seed: number;
   /** Epochs already finished (resume from a checkpoint). */
   startEpoch?: number;
+  /** A resumed run's early-stopping state, training seconds so far and best weights. */
+  resumed?: ResumedState;
   /** Minimum ms between progress (and batchLoss) messages; default 100. */
   progressIntervalMs?: number;
   /** Validation samples shown as reconstructions; default 8. */
@@ -51,7 +60,7 @@ export interface TrainLoopOptions {
   anomalyCount?: number;
   control: TrainControl;
   emit(message: FromTrainer): void;
-  /** After each finished epoch (metrics appended, checkpoint written): awaited before the next epoch. */
+  /** After each finished epoch (metrics known): awaited before the next epoch. */
   onEpochEnd?(epoch: EpochArtifacts): Promise<void>;
   /** Milliseconds; default performance.now. */
   clock?: () => number;
@@ -62,24 +71,43 @@ export interface TrainLoopOptions {
   step?(inputs: Float32Array, count: number): Promise<number>;
 }
 
+export interface ResumedState {
+  stopping: EarlyStoppingState;
+  trainingSeconds: number;
+  bestWeights?: tfType.Tensor[];
+}
+
 export interface EpochArtifacts {
   /** 1-based count of finished epochs. */
   epoch: number;
   metrics: EpochMetrics;
   reconstructions: Reconstructions;
   codes?: CodeProjection;
+  /** This epoch is the new best. */
+  improved: boolean;
+  /** Training ends after this epoch (the loop decided to stop, or the user asked). */
+  last: boolean;
+  stopping: EarlyStoppingState;
+  trainingSeconds: number;
+  /** The best epoch's weights (the variables hold this epoch's). */
+  best: BestWeights;
 }
 
 export interface TrainLoopResult {
   status: 'completed' | 'stopped';
+  stopReason: StopReason;
   epochsCompleted: number;
   /** The last finished epoch's training loss (null when no epoch finished). */
   finalLoss: number | null;
+  /** The epoch whose weights the model holds at the end (0 when no epoch finished in this session). */
+  bestEpoch: number;
+  bestValMse: number | null;
   anomalies?: Anomalies;
+  notices: RunNotice[];
 }
 
-/** Smoothing of the per-batch loss series (exponential moving average, bias-corrected). */
-const EMA_BETA = 0.9;
+/** Least time between two code projections (each is a forward pass over 500 samples and a PCA). */
+const CODES_INTERVAL_MS = 2000;
 
 export class TrainingDivergedError extends Error {
   constructor(loss: number, epoch: number, batch: number) {
@@ -93,249 +121,283 @@ export function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
 }
 
+type EpochOutcome = { kind: 'finished'; loss: number; samples: number; trainMs: number } | { kind: 'interrupted'; reason: StopReason };
+
 export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
-  const { tf, dataset, model, optimizer, control, emit } = options;
-  const clock = options.clock ?? (() => performance.now());
-  const inputShape = [...dataset.inputShape];
-  const sampleSize = product(inputShape);
-  const train = options.trainIndices;
-  if (train.length === 0) throw new Error(`${dataset.source}: no samples left to train on after the validation split`);
-  const batchSize = Math.max(1, Math.min(options.batchSize, train.length));
-  const batchesPerEpoch = Math.ceil(train.length / batchSize);
-  const startEpoch = options.startEpoch ?? 0;
-  const progressIntervalMs = options.progressIntervalMs ?? 100;
-  const evaluationIndices = options.validationIndices.length > 0 ? options.validationIndices : train;
-  const previewIndices = spread(evaluationIndices, options.previewCount ?? 8);
-  const codeIndices = codeSample(options.validationIndices, train, options.codeSampleCount ?? 500);
-  const batch = new Float32Array(batchSize * sampleSize);
+  return new TrainingLoop(options).run();
+}
 
-  const inputsTensor = (indices: ArrayLike<number>): tfType.Tensor => {
-    dataset.fillBatch(indices, batch);
-    return tf.tensor(batch.subarray(0, indices.length * sampleSize), [indices.length, ...inputShape]);
-  };
+class TrainingLoop {
+  private readonly tf: typeof tfType;
+  private readonly clock: () => number;
+  private readonly train: Int32Array;
+  private readonly validation: Int32Array;
+  private readonly batchSize: number;
+  private readonly batchesPerEpoch: number;
+  private readonly sampleSize: number;
+  private readonly batch: Float32Array;
+  private readonly evaluator: Evaluator;
+  private readonly stopping: EarlyStopping;
+  private readonly best: BestWeights;
+  private readonly stream: ProgressStream;
+  private readonly previewIndices: Int32Array;
+  private readonly codeIndices: Int32Array;
+  private readonly notices: RunNotice[] = [];
 
-  let step = startEpoch * batchesPerEpoch;
-  let ema = 0;
-  let emaSteps = 0;
-  let pendingSteps: number[] = [];
-  let pendingLosses: number[] = [];
-  let lastProgressAt = -Infinity;
-  let sessionTrainMs = 0;
-  let sessionTrainSamples = 0;
-  let pausedMs = 0;
-  const runStartedAt = clock();
-  let epochsCompleted = startEpoch;
-  let finalLoss: number | null = null;
-  let lastErrors: Float32Array | undefined;
+  private step: number;
+  private epochsCompleted: number;
+  private finalLoss: number | null = null;
+  private bestValMse: number | null = null;
+  private lastErrors: Float32Array | undefined;
+  private lastCodesAt = -Infinity;
+  private readonly startedAt: number;
+  private readonly firstEpoch: number;
+  private readonly secondsBefore: number;
+  private pausedMs = 0;
+  private sessionTrainMs = 0;
+  private sessionTrainSamples = 0;
+  private constantBaseline: number | null | undefined;
 
-  const remainingSamples = (epoch: number, batchIndex: number) =>
-    (options.epochs - epoch - 1) * train.length + Math.max(0, train.length - (batchIndex + 1) * batchSize);
-
-  for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
-    const order = shuffleInPlace(Int32Array.from(train), mulberry32(epochSeed(options.seed, epoch)));
-    const epochStartedAt = clock();
-    let epochPausedMs = 0;
-    let epochTrainMs = 0;
-    let epochSamples = 0;
-    let lossSum = 0;
-    let stoppedMidEpoch = false;
-
-    for (let b = 0; b < batchesPerEpoch; b++) {
-      if (control.paused) {
-        const pausedAt = clock();
-        flush();
-        emit({ type: 'paused' });
-        await control.waitWhilePaused();
-        const pause = clock() - pausedAt;
-        epochPausedMs += pause;
-        pausedMs += pause;
-        if (!control.stopped) emit({ type: 'resumed' });
-      }
-      if (control.stopped) {
-        stoppedMidEpoch = true;
-        break;
-      }
-
-      const batchStartedAt = clock();
-      const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
-      const loss = options.step ? await customStep(indices) : plainStep(indices);
-      const batchMs = clock() - batchStartedAt;
-      if (!Number.isFinite(loss)) throw new TrainingDivergedError(loss, epoch + 1, b + 1);
-
-      epochTrainMs += batchMs;
-      epochSamples += indices.length;
-      sessionTrainMs += batchMs;
-      sessionTrainSamples += indices.length;
-      lossSum += loss * indices.length;
-      step++;
-      emaSteps++;
-      ema = EMA_BETA * ema + (1 - EMA_BETA) * loss;
-      pendingSteps.push(step);
-      pendingLosses.push(ema / (1 - EMA_BETA ** emaSteps));
-
-      const now = clock();
-      if (now - lastProgressAt >= progressIntervalMs || b === batchesPerEpoch - 1) {
-        lastProgressAt = now;
-        flush();
-        const samplesPerSecond = epochTrainMs > 0 ? (epochSamples * 1000) / epochTrainMs : 0;
-        const sessionRate = sessionTrainMs > 0 ? (sessionTrainSamples * 1000) / sessionTrainMs : 0;
-        emit({
-          type: 'progress',
-          epoch: epoch + 1,
-          epochs: options.epochs,
-          batch: b + 1,
-          batches: batchesPerEpoch,
-          samplesPerSecond,
-          etaSeconds: sessionRate > 0 ? remainingSamples(epoch, b) / sessionRate : 0,
-          elapsedSeconds: (now - runStartedAt - pausedMs) / 1000,
-        });
-      }
-      // Lets pause/stop messages in before the next batch (a few microseconds; measured in the report).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    flush();
-    if (stoppedMidEpoch) break;
-
-    const validation = options.validationIndices.length > 0 ? await evaluate(options.validationIndices) : undefined;
-    if (validation === 'stopped') break;
-    lastErrors = validation ?? lastErrors;
-    const loss = lossSum / epochSamples;
-    const validationLoss = validation ? mean(validation) : null;
-    // NaN would reach the host as null (JSON) and fail validation there: say what happened instead.
-    if (validationLoss !== null && !Number.isFinite(validationLoss)) throw new TrainingDivergedError(validationLoss, epoch + 1, batchesPerEpoch);
-    const reconstructions = reconstruct(previewIndices, epoch + 1);
-    const codes = projectCodes(epoch + 1);
-    const metrics: EpochMetrics = {
-      epoch: epoch + 1,
-      loss,
-      val_loss: validationLoss,
-      // The whole epoch (validation, reconstructions and codes included), pauses excluded.
-      seconds: (clock() - epochStartedAt - epochPausedMs) / 1000,
-      // Training batches only.
-      samples_per_second: epochTrainMs > 0 ? (epochSamples * 1000) / epochTrainMs : 0,
-      ...(model.text && options.validationIndices.length > 0 ? textMetrics(tf, model, dataset, options.validationIndices) : {}),
-    };
-    emit({ type: 'epochEnd', metrics });
-    emit({ type: 'reconstructions', data: reconstructions });
-    if (codes) emit({ type: 'codes', data: codes });
-    epochsCompleted = epoch + 1;
-    finalLoss = loss;
-    await options.onEpochEnd?.({ epoch: epoch + 1, metrics, reconstructions, codes });
-    if (control.stopped) break;
+  constructor(private readonly options: TrainLoopOptions) {
+    const { tf, dataset, model } = options;
+    this.tf = tf;
+    this.clock = options.clock ?? (() => performance.now());
+    this.train = options.trainIndices;
+    if (this.train.length === 0) throw new Error(`${dataset.source}: no samples left to train on after the validation split`);
+    this.validation = options.validationIndices;
+    this.batchSize = Math.max(1, Math.min(options.batchSize, this.train.length));
+    this.batchesPerEpoch = Math.ceil(this.train.length / this.batchSize);
+    this.sampleSize = product(dataset.inputShape);
+    this.batch = new Float32Array(this.batchSize * this.sampleSize);
+    this.evaluator = new Evaluator(tf, dataset, model, this.batchSize);
+    const rule = options.stopping ?? { epochs: options.epochs ?? 1, maxEpochs: options.epochs ?? 1, maxTimeSeconds: 0, patience: 1, minDelta: 0 };
+    this.stopping = new EarlyStopping(rule, options.resumed?.stopping);
+    this.best = new BestWeights(tf, model.trainableVariables);
+    if (options.resumed?.bestWeights) this.best.set(options.resumed.bestWeights);
+    this.stream = new ProgressStream(options.emit, options.progressIntervalMs ?? 100);
+    this.previewIndices = spread(this.evaluationIndices, options.previewCount ?? 8);
+    this.codeIndices = codeSample(this.validation, this.train, options.codeSampleCount ?? 500);
+    this.epochsCompleted = options.startEpoch ?? 0;
+    this.firstEpoch = this.epochsCompleted;
+    this.step = this.epochsCompleted * this.batchesPerEpoch;
+    this.startedAt = this.clock();
+    this.secondsBefore = options.resumed?.trainingSeconds ?? 0;
   }
 
-  const status = control.stopped && epochsCompleted < options.epochs ? 'stopped' : 'completed';
-  const anomalies = lastErrors ? findAnomalies(lastErrors) : undefined;
-  if (anomalies) emit({ type: 'anomalies', data: anomalies });
-  return { status, epochsCompleted, finalLoss, anomalies };
+  private get evaluationIndices(): Int32Array {
+    return this.validation.length > 0 ? this.validation : this.train;
+  }
 
-  function plainStep(indices: Int32Array): number {
-    const lossTensor = tf.tidy(() => {
-      const inputs = inputsTensor(indices);
-      return optimizer.minimize(() => model.loss(inputs, true), true, model.trainableVariables) as tfType.Scalar;
+  /** Training seconds of the whole run so far (earlier sessions included, pauses excluded). */
+  private trainingSeconds(): number {
+    return this.secondsBefore + (this.clock() - this.startedAt - this.pausedMs) / 1000;
+  }
+
+  async run(): Promise<TrainLoopResult> {
+    const { control } = this.options;
+    let stopReason: StopReason | undefined;
+    try {
+      while (stopReason === undefined) {
+        const epoch = this.epochsCompleted;
+        const epochStartedAt = this.clock();
+        const pausedBefore = this.pausedMs;
+        const outcome = await this.trainEpoch(epoch);
+        this.stream.flush();
+        if (outcome.kind === 'interrupted') {
+          stopReason = outcome.reason;
+          break;
+        }
+        const validation = this.validation.length > 0 ? await this.evaluator.validate(this.validation, () => control.stopped) : undefined;
+        if (validation === 'stopped') {
+          stopReason = 'user';
+          break;
+        }
+        stopReason = await this.endEpoch(epoch + 1, outcome, validation, epochStartedAt, pausedBefore);
+      }
+    } catch (error) {
+      this.best.dispose();
+      throw error;
+    }
+    return this.finish(stopReason);
+  }
+
+  /** One pass over the training split in the epoch's seeded order. */
+  private async trainEpoch(epoch: number): Promise<EpochOutcome> {
+    const { control, emit } = this.options;
+    const order = shuffleInPlace(Int32Array.from(this.train), mulberry32(epochSeed(this.options.seed, epoch)));
+    let lossSum = 0;
+    let samples = 0;
+    let trainMs = 0;
+    for (let b = 0; b < this.batchesPerEpoch; b++) {
+      if (control.paused) {
+        const pausedAt = this.clock();
+        this.stream.flush();
+        emit({ type: 'paused' });
+        await control.waitWhilePaused();
+        this.pausedMs += this.clock() - pausedAt;
+        if (!control.stopped) emit({ type: 'resumed' });
+      }
+      if (control.stopped) return { kind: 'interrupted', reason: 'user' };
+      // The session's first epoch always finishes, so every run has a model and metrics.
+      if (this.epochsCompleted > this.firstEpoch && this.stopping.outOfTime(this.trainingSeconds())) return { kind: 'interrupted', reason: 'time' };
+
+      const batchStartedAt = this.clock();
+      const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
+      const loss = await this.trainBatch(indices);
+      if (!Number.isFinite(loss)) throw new TrainingDivergedError(loss, epoch + 1, b + 1);
+      const batchMs = this.clock() - batchStartedAt;
+      trainMs += batchMs;
+      samples += indices.length;
+      this.sessionTrainMs += batchMs;
+      this.sessionTrainSamples += indices.length;
+      lossSum += loss * indices.length;
+      this.step++;
+      this.stream.addBatch(this.step, loss);
+      this.stream.maybeSend(this.clock(), b === this.batchesPerEpoch - 1, () => this.progress(epoch, b, samples, trainMs));
+      // Lets pause/stop messages in before the next batch (a few microseconds).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { kind: 'finished', loss: lossSum / samples, samples, trainMs };
+  }
+
+  private trainBatch(indices: Int32Array): Promise<number> | number {
+    const { dataset, model, optimizer, step } = this.options;
+    dataset.fillBatch(indices, this.batch);
+    const inputs = this.batch.subarray(0, indices.length * this.sampleSize);
+    if (step) return step(inputs, indices.length);
+    const lossTensor = this.tf.tidy(() => {
+      const x = this.tf.tensor(inputs, [indices.length, ...dataset.inputShape]);
+      return optimizer.minimize(() => model.loss(x, true), true, model.trainableVariables) as tfType.Scalar;
     });
     const loss = lossTensor.dataSync()[0];
     lossTensor.dispose();
     return loss;
   }
 
-  function customStep(indices: Int32Array): Promise<number> {
-    dataset.fillBatch(indices, batch);
-    return options.step!(batch.subarray(0, indices.length * sampleSize), indices.length);
-  }
-
-  function flush(): void {
-    if (pendingSteps.length === 0) return;
-    emit({ type: 'batchLoss', steps: pendingSteps, losses: pendingLosses });
-    pendingSteps = [];
-    pendingLosses = [];
-  }
-
-  /** Per-sample errors over the given samples, in batches; 'stopped' if a stop came in meanwhile. */
-  async function evaluate(indices: Int32Array): Promise<Float32Array | 'stopped'> {
-    const errors = new Float32Array(indices.length);
-    for (let start = 0; start < indices.length; start += batchSize) {
-      const chunk = indices.subarray(start, Math.min(start + batchSize, indices.length));
-      const values = tf.tidy(() => model.perSampleError(inputsTensor(chunk)));
-      errors.set(values.dataSync(), start);
-      values.dispose();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (control.stopped) return 'stopped';
-    }
-    return errors;
-  }
-
-  function predict(indices: Int32Array): { inputs: Float32Array; outputs: Float32Array; errors: number[] } {
-    const inputs = new Float32Array(indices.length * sampleSize);
-    const outputs = new Float32Array(indices.length * sampleSize);
-    const errors: number[] = [];
-    for (let start = 0; start < indices.length; start += batchSize) {
-      const chunk = indices.subarray(start, Math.min(start + batchSize, indices.length));
-      const [output, error] = tf.tidy(() => {
-        const x = inputsTensor(chunk);
-        return [model.autoencoder.apply(x) as tfType.Tensor, model.perSampleError(x)];
-      });
-      inputs.set(batch.subarray(0, chunk.length * sampleSize), start * sampleSize);
-      outputs.set(output.dataSync(), start * sampleSize);
-      errors.push(...error.dataSync());
-      tf.dispose([output, error]);
-    }
-    return { inputs, outputs, errors };
-  }
-
-  function samplesView(indices: Int32Array, epoch: number): Reconstructions {
-    if (model.text) return textReconstructions(tf, model, dataset, indices, epoch);
-    const { inputs, outputs, errors } = predict(indices);
-    const base = { epoch, indices: Array.from(indices), errors };
-    if (dataset.kind === 'text') {
-      const original = dataset.text ? Array.from(indices, (i) => dataset.text!(i)) : decodeTexts(inputs, indices.length, dataset);
-      const decoded = decodeTexts(outputs, indices.length, dataset);
-      return { ...base, texts: original.map((input, i) => ({ input, output: decoded[i] })) };
-    }
+  private progress(epoch: number, batchIndex: number, samples: number, trainMs: number) {
+    const sessionRate = this.sessionTrainMs > 0 ? (this.sessionTrainSamples * 1000) / this.sessionTrainMs : 0;
+    const remainingSamples =
+      (this.stopping.epochLimit - epoch - 1) * this.train.length + Math.max(0, this.train.length - (batchIndex + 1) * this.batchSize);
+    let etaSeconds = sessionRate > 0 ? remainingSamples / sessionRate : 0;
+    const { maxTimeSeconds } = this.stopping.rule;
+    if (maxTimeSeconds > 0) etaSeconds = Math.min(etaSeconds, Math.max(0, maxTimeSeconds - this.trainingSeconds()));
     return {
-      ...base,
-      inputs: renderImages(inputs, indices.length, dataset),
-      outputs: renderImages(outputs, indices.length, dataset),
+      epoch: epoch + 1,
+      epochs: this.stopping.epochLimit,
+      ...(this.stopping.automatic ? { automatic: true } : {}),
+      batch: batchIndex + 1,
+      batches: this.batchesPerEpoch,
+      samplesPerSecond: trainMs > 0 ? (samples * 1000) / trainMs : 0,
+      etaSeconds,
+      elapsedSeconds: this.trainingSeconds(),
     };
   }
 
-  function reconstruct(indices: Int32Array, epoch: number): Reconstructions {
-    return samplesView(indices, epoch);
-  }
-
-  function projectCodes(epoch: number): CodeProjection | undefined {
-    if (codeIndices.length < 2) return undefined;
-    let codes: Float32Array | undefined;
-    let width = 0;
-    for (let start = 0; start < codeIndices.length; start += batchSize) {
-      const chunk = codeIndices.subarray(start, Math.min(start + batchSize, codeIndices.length));
-      const code = tf.tidy(() => {
-        const output = model.encoder.apply(inputsTensor(chunk)) as tfType.Tensor;
-        return output.reshape([chunk.length, -1]) as tfType.Tensor2D;
-      });
-      width = code.shape[1];
-      codes ??= new Float32Array(codeIndices.length * width);
-      codes.set(code.dataSync(), start * width);
-      code.dispose();
+  /** Metrics, early stopping, best weights and pictures of a finished epoch; the reason to stop, if any. */
+  private async endEpoch(
+    epoch: number,
+    outcome: Extract<EpochOutcome, { kind: 'finished' }>,
+    validation: ValidationResult | undefined,
+    epochStartedAt: number,
+    pausedBefore: number,
+  ): Promise<StopReason | undefined> {
+    const { emit, control } = this.options;
+    const validationLoss = validation ? mean(validation.errors) : null;
+    // NaN would reach the host as null (JSON) and fail validation there: say what happened instead.
+    if (validationLoss !== null && !Number.isFinite(validationLoss)) throw new TrainingDivergedError(validationLoss, epoch, this.batchesPerEpoch);
+    this.lastErrors = validation?.errors ?? this.lastErrors;
+    const improved = this.stopping.observe(epoch, validationLoss ?? outcome.loss);
+    if (improved) {
+      this.best.take();
+      this.bestValMse = validation?.mse ?? null;
     }
-    const { points } = projectPca2D(codes!, codeIndices.length, width);
-    const labels = dataset.labels ? Array.from(codeIndices, (i) => dataset.labels![i]) : undefined;
-    return {
+    const reconstructions = this.evaluator.reconstructions(this.previewIndices, epoch);
+    const epochSeconds = (this.clock() - epochStartedAt - (this.pausedMs - pausedBefore)) / 1000;
+    const trainingSeconds = this.trainingSeconds();
+    const stopReason = this.stopping.afterEpoch(epoch, trainingSeconds, epochSeconds) ?? (control.stopped ? 'user' : undefined);
+    const codes = this.maybeCodes(epoch, stopReason !== undefined);
+    const metrics: EpochMetrics = {
       epoch,
-      // Five significant digits are plenty for a scatter plot and keep the message small.
-      points: points.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(5)) : 0)),
-      ...(labels ? { labels } : {}),
-      ...(dataset.classNames ? { classNames: [...dataset.classNames] } : {}),
+      loss: outcome.loss,
+      val_loss: validationLoss,
+      ...(validation && validation.mse !== null ? { val_mse: validation.mse } : {}),
+      best_epoch: this.stopping.state.bestEpoch,
+      // The whole epoch (validation and pictures included), pauses excluded.
+      seconds: epochSeconds,
+      // Training batches only.
+      samples_per_second: outcome.trainMs > 0 ? (outcome.samples * 1000) / outcome.trainMs : 0,
+      ...(this.options.model.text && this.validation.length > 0 ? textMetrics(this.options.tf, this.options.model, this.options.dataset, this.validation) : {}),
+    };
+    emit({ type: 'epochEnd', metrics });
+    emit({ type: 'reconstructions', data: reconstructions });
+    if (codes) emit({ type: 'codes', data: codes });
+    this.epochsCompleted = epoch;
+    this.finalLoss = outcome.loss;
+    if (epoch === CONSTANT_CHECK_EPOCH || stopReason !== undefined) this.checkConstantOutput();
+    await this.options.onEpochEnd?.({
+      epoch,
+      metrics,
+      reconstructions,
+      codes,
+      improved,
+      last: stopReason !== undefined,
+      stopping: this.stopping.state,
+      trainingSeconds,
+      best: this.best,
+    });
+    return stopReason ?? (control.stopped ? 'user' : undefined);
+  }
+
+  private maybeCodes(epoch: number, last: boolean): CodeProjection | undefined {
+    const now = this.clock();
+    if (!last && now - this.lastCodesAt < CODES_INTERVAL_MS) return undefined;
+    this.lastCodesAt = now;
+    return this.evaluator.codes(this.codeIndices, epoch);
+  }
+
+  /** Once: tells the user when the model does no better than outputting the mean sample. */
+  private checkConstantOutput(): void {
+    if (this.notices.some((n) => n.code === 'constant-output') || this.bestValMse === null) return;
+    if (this.stopping.state.bestEpoch < CONSTANT_CHECK_EPOCH && this.epochsCompleted < CONSTANT_CHECK_EPOCH) return;
+    this.constantBaseline ??= meanPredictionMse(this.options.dataset, this.train, this.validation);
+    if (this.constantBaseline === null) return;
+    const notice = constantOutputNotice(this.bestValMse, this.constantBaseline, this.options.model.config);
+    if (!notice) return;
+    this.notices.push(notice);
+    this.options.emit({ type: 'notice', notice });
+  }
+
+  /** Puts the best weights back (the model the run keeps) and reports its worst reconstructions. */
+  private finish(stopReason: StopReason): TrainLoopResult {
+    const reachedLimit = stopReason !== 'user';
+    if (this.best.held) this.best.restore();
+    this.best.dispose();
+    const anomalies = this.lastErrors ? this.finalAnomalies() : undefined;
+    if (anomalies) this.options.emit({ type: 'anomalies', data: anomalies });
+    return {
+      status: reachedLimit ? 'completed' : 'stopped',
+      stopReason,
+      epochsCompleted: this.epochsCompleted,
+      finalLoss: this.finalLoss,
+      bestEpoch: this.stopping.state.bestEpoch,
+      bestValMse: this.bestValMse,
+      anomalies,
+      notices: this.notices,
     };
   }
 
-  function findAnomalies(errors: Float32Array): Anomalies {
-    const count = Math.min(options.anomalyCount ?? 8, errors.length);
-    const ranked = Array.from(errors.keys()).sort((a, b) => errors[b] - errors[a] || a - b);
-    const worst = Int32Array.from(ranked.slice(0, count), (position) => evaluationIndices[position]);
-    // Inputs, outputs and errors all with the final weights, so the pictures and numbers agree.
-    const view = samplesView(worst, epochsCompleted);
-    return { indices: view.indices, errors: view.errors, inputs: view.inputs, outputs: view.outputs, texts: view.texts };
+  /** Inputs, outputs and errors all with the kept weights, so the pictures and numbers agree. */
+  private finalAnomalies(): Anomalies {
+    const indices = this.evaluationIndices;
+    const errors = this.tf.tidy(() => {
+      const all = new Float32Array(indices.length);
+      for (let start = 0; start < indices.length; start += this.batchSize) {
+        const chunk = indices.subarray(start, Math.min(start + this.batchSize, indices.length));
+        all.set(this.options.model.perSampleError(this.evaluator.inputs(chunk)).dataSync(), start);
+      }
+      return all;
+    });
+    return this.evaluator.anomalies(indices, errors, this.options.anomalyCount ?? 8, this.epochsCompleted);
   }
 }
 

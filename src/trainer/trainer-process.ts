@@ -127,7 +127,14 @@ async function main(): Promise<void> {
         training = runTrainingSession(message, { tf, backend, control: runControl, emit: (m) => channel.send(m) })
           .then(
             async (result) => {
-              await post({ type: 'done', runDir: result.runDir, status: result.status, finalLoss: result.finalLoss });
+              await post({
+                type: 'done',
+                runDir: result.runDir,
+                status: result.status,
+                finalLoss: result.finalLoss,
+                stopReason: result.stopReason,
+                ...(result.bestEpoch > 0 ? { bestEpoch: result.bestEpoch, bestValMse: result.bestValMse } : {}),
+              });
               if (result.status === 'stopped') await exitAfter(0);
             },
             async (error: unknown) => {

@@ -37,7 +37,9 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'klWeight', label: 'model.klWeight', kind: 'number', presets: ['vae'] },
   { key: 'optimizer', label: 'model.optimizer', kind: 'enum', options: ['adam', 'sgd', 'rmsprop'] },
   { key: 'learningRate', label: 'model.learningRate', kind: 'number' },
-  { key: 'epochs', label: 'model.epochs', kind: 'int' },
+  { key: 'epochs', label: 'model.epochs', kind: 'int', hint: 'model.epochs.hint' },
+  { key: 'patience', label: 'model.patience', kind: 'int' },
+  { key: 'maxTimeSeconds', label: 'model.maxTimeSeconds', kind: 'number' },
   { key: 'batchSize', label: 'model.batchSize', kind: 'int' },
   { key: 'validationSplit', label: 'model.validationSplit', kind: 'number' },
   { key: 'seed', label: 'model.seed', kind: 'int' },
@@ -46,7 +48,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
 ];
 
 /** Keys that keep their value when the preset changes (training settings, not model shape). */
-const KEPT_ACROSS_PRESETS = new Set(['optimizer', 'learningRate', 'epochs', 'batchSize', 'validationSplit', 'seed', 'activation']);
+const KEPT_ACROSS_PRESETS = new Set(['optimizer', 'learningRate', 'epochs', 'patience', 'maxTimeSeconds', 'batchSize', 'validationSplit', 'seed', 'activation']);
 
 export function fieldsForPreset(preset: string): ConfigField[] {
   return CONFIG_FIELDS.filter((field) => !field.presets || field.presets.includes(preset));

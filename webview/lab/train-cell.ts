@@ -1,8 +1,8 @@
 import type { LabState, RunView } from '../../src/protocol/lab-protocol';
 import { button, checkbox, type Button } from '../shared/components';
-import { el, replaceChildren } from '../shared/dom';
+import { el, icon, replaceChildren } from '../shared/dom';
 import { LossChart } from '../shared/loss-chart';
-import { progressParts, runStatusText } from '../shared/progress-text';
+import { noticeTexts, outcomeParts, progressParts, runStatusText } from '../shared/progress-text';
 import { t } from '../shared/strings';
 import { Cell, type CellStatus } from './cell';
 
@@ -31,6 +31,10 @@ export class TrainCell {
   private readonly progress = el('p', { className: 'ae-progress' });
   private readonly runName = el('p', { className: 'ae-muted ae-run-name' });
   private readonly note = el('p', { className: 'ae-note' });
+  /** How the run ended and the model it kept. */
+  private readonly outcome = el('p', { className: 'ae-progress ae-outcome' });
+  /** Warnings about the run (a model that outputs the same picture for every input). */
+  private readonly notices = el('div', { className: 'ae-notices', attrs: { role: 'status' } });
   private readonly chart: LossChart;
   private readonly chartArea: HTMLElement;
   private run: RunView | undefined;
@@ -58,6 +62,8 @@ export class TrainCell {
     this.cell.inputs.append(this.note);
     this.cell.output.append(
       el('div', { className: 'ae-progress-row' }, [this.progress, this.runName, this.revealButton.element]),
+      this.outcome,
+      this.notices,
       this.chartArea,
     );
     this.showButtons(undefined);
@@ -83,12 +89,21 @@ export class TrainCell {
       this.progress.textContent = t('train.notStarted');
       this.runName.hidden = true;
       this.revealButton.element.hidden = true;
+      this.outcome.hidden = true;
+      replaceChildren(this.notices);
       return;
     }
     const status: CellStatus = run.status === 'running' ? 'running' : run.status === 'failed' ? 'failed' : this.modelChanged ? 'stale' : 'done';
     this.cell.setStatus(status, runStatusText(run));
     this.cell.setError(run.error);
     replaceChildren(this.progress, ...progressParts(run).map((part) => el('span', { className: 'ae-progress-part', text: part })));
+    const outcome = outcomeParts(run);
+    this.outcome.hidden = outcome.length === 0;
+    replaceChildren(this.outcome, ...outcome.map((part) => el('span', { className: 'ae-progress-part', text: part })));
+    replaceChildren(
+      this.notices,
+      ...noticeTexts(run).map((text) => el('p', { className: 'ae-notice' }, [icon('warning'), el('span', { text })])),
+    );
     this.runName.hidden = run.runDir === '';
     this.runName.textContent = t('train.run.name', run.name);
     this.runName.title = run.runDir;

@@ -85,10 +85,10 @@ export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabMode
       return { ...state, config: event.config, graph: event.graph, graphError: undefined, run };
     }
     case 'progress': {
-      const { epoch, epochs, batch, batches, samplesPerSecond, etaSeconds, elapsedSeconds } = event;
+      const { type: _type, ...progress } = event;
       return withRun(state, (run) => ({
         ...run,
-        progress: { epoch, epochs, batch, batches, samplesPerSecond, etaSeconds, elapsedSeconds },
+        progress,
       }));
     }
     case 'batchLoss':
@@ -118,8 +118,17 @@ export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabMode
       return withRun(state, (run) => ({ ...run, paused: true }));
     case 'resumed':
       return withRun(state, (run) => ({ ...run, paused: false }));
+    case 'notice':
+      return withRun(state, (run) => ({ ...run, notices: [...(run.notices ?? []), event.notice] }));
     case 'done':
-      return withRun(state, (run) => ({ ...run, runDir: event.runDir || run.runDir, status: event.status, paused: false }));
+      return withRun(state, (run) => ({
+        ...run,
+        runDir: event.runDir || run.runDir,
+        status: event.status,
+        paused: false,
+        ...(event.stopReason ? { stopReason: event.stopReason } : {}),
+        ...(event.bestEpoch !== undefined ? { bestEpoch: event.bestEpoch } : {}),
+      }));
     case 'error': {
       // An error with a requestId answers a request (the host turns it into a reply); without one,
       // the run failed — possibly before `started`, so a failed run view is made to show it.

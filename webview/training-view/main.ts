@@ -1,11 +1,11 @@
 import type { RunView, ToLab } from '../../src/protocol/lab-protocol';
 import { RunAnnouncer } from '../shared/announcer';
 import { button, registerComponents } from '../shared/components';
-import { el, replaceChildren } from '../shared/dom';
+import { el, icon, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
 import { LossChart } from '../shared/loss-chart';
 import { pairsView } from '../shared/pairs-view';
-import { progressParts, runStatusText } from '../shared/progress-text';
+import { noticeTexts, outcomeParts, progressParts, runStatusText } from '../shared/progress-text';
 import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
@@ -37,9 +37,11 @@ function buildView() {
   const stop = button({ label: t('train.stop'), icon: 'debug-stop', appearance: 'secondary', onClick: () => host.send({ type: 'stop' }) });
   const empty = el('p', { className: 'ae-muted', text: t('view.noRun') });
   const announcer = new RunAnnouncer();
+  const notices = el('div', { className: 'ae-notices', attrs: { role: 'status' } });
   const body = el('div', { className: 'ae-view-body' }, [
     el('div', { className: 'ae-view-head' }, [status, stop.element]),
     progress,
+    notices,
     chart.element,
     el('h3', { text: t('view.latest') }),
     pairs,
@@ -58,7 +60,8 @@ function buildView() {
       if (!run) return;
       status.textContent = `${runStatusText(run)} · ${run.name}`;
       status.title = run.runDir;
-      replaceChildren(progress, ...progressParts(run).map((part) => el('span', { className: 'ae-progress-part', text: part })));
+      replaceChildren(progress, ...[...progressParts(run), ...outcomeParts(run)].map((part) => el('span', { className: 'ae-progress-part', text: part })));
+      replaceChildren(notices, ...noticeTexts(run).map((text) => el('p', { className: 'ae-notice' }, [icon('warning'), el('span', { text })])));
       stop.setDisabled(run.status !== 'running');
       chart.update(run);
       const latest = run.reconstructions[run.reconstructions.length - 1];

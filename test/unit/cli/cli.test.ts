@@ -18,12 +18,25 @@ describe('autoencoder-lab CLI', () => {
   before(() => ensureBuilt());
   after(() => folder.remove());
 
+  test('without --epochs training is automatic: it ends by patience or the time limit and says why', () => {
+    const out = join(folder.path, 'automatic-runs');
+    const result = cli(['train', fashionImages, '--limit', '200', '--max-time', '3', '--patience', '2', '--out', out], folder.path);
+    assert.equal(result.code, 0, result.stderr);
+    const line = /^completed after (\d+) epoch\(s\): (no improvement for 2 epochs|time limit reached); model from epoch (\d+) \(val_mse [\d.]+\)$/m.exec(result.stdout);
+    assert.ok(line, result.stdout);
+    const runDir = join(out, readdirSync(out)[0]);
+    const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { stopReason: string; bestEpoch: number; epochsCompleted: number };
+    assert.equal(status.stopReason, line[2].startsWith('no') ? 'patience' : 'time');
+    assert.equal(status.bestEpoch, Number(line[3]));
+    assert.equal(status.epochsCompleted, Number(line[1]));
+  });
+
   test('train writes a run folder and a self-contained report.html, with plain lines when not on a terminal', () => {
     const result = cli(['train', fashionImages, '--epochs', '2', '--limit', '300', '--batch-size', '64', '--code-size', '16', '--seed', '7'], folder.path);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.stdout.includes('\r') && !result.stdout.includes('\u001b['), 'no progress bar redraws in a pipe');
-    assert.match(result.stdout, /^epoch 1: loss [\d.]+, val_loss [\d.]+, [\d.]+ s, \d+ samples\/s$/m);
-    assert.match(result.stdout, /^completed: 2 epoch\(s\), final loss [\d.]+$/m);
+    assert.match(result.stdout, /^epoch 1: loss [\d.]+, val_loss [\d.]+, val_mse [\d.]+, [\d.]+ s, \d+ samples\/s$/m);
+    assert.match(result.stdout, /^completed after 2 epoch\(s\): epoch limit reached; model from epoch \d \(val_mse [\d.]+\)$/m);
 
     // Default --out: .autoencoder-lab/runs under the current directory.
     const runsRoot = join(folder.path, '.autoencoder-lab', 'runs');
@@ -89,7 +102,7 @@ describe('autoencoder-lab CLI', () => {
     process.kill(-child.pid!, 'SIGINT');
     assert.equal(await exited, 130, stdout);
     assert.match(stdout, /stopping after this batch/);
-    assert.match(stdout, /^stopped: \d+ epoch\(s\)/m);
+    assert.match(stdout, /^stopped after \d+ epoch\(s\): stopped by the user; model from epoch \d+/m);
     const [name] = readdirSync(out);
     assert.equal(JSON.parse(readFileSync(join(out, name, 'status.json'), 'utf8')).status, 'stopped');
     assert.ok(existsSync(join(out, name, 'report.html')));

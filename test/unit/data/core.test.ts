@@ -146,6 +146,7 @@ test('discover: the sample workspace lists every sample dataset with counts and 
   assert.deepEqual([...byName.keys()].sort(), [
     'arrays/fashion-300.npy',
     'arrays/fashion-300.npz',
+    'digits',
     'fashion-mnist/t10k-images-idx3-ubyte.gz',
     'fashion-mnist/train-images-idx3-ubyte.gz',
     'images',

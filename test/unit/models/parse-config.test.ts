@@ -27,8 +27,13 @@ describe('parseModelConfig defaults', () => {
     assert.equal(config.outputActivation, 'sigmoid');
     assert.equal(config.loss, 'mse');
     assert.equal(config.optimizer, 'adam');
-    assert.equal(config.learningRate, 0.001);
+    assert.equal(config.learningRate, 0.002);
     assert.equal(config.batchSize, 128);
+    // Automatic epochs: no fixed count, stopped by patience within the epoch and time limits.
+    assert.equal(config.epochs, undefined);
+    assert.equal(config.patience, 10);
+    assert.equal(config.maxEpochs, 1000);
+    assert.equal(config.maxTimeSeconds, 600);
     assert.equal(config.seed, 42);
     assert.deepEqual(config.convFilters, []);
   });

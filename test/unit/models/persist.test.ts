@@ -112,8 +112,9 @@ describe('checkpoints', () => {
       // Scramble the fresh weights: only the checkpoint can bring the run back.
       resumed.trainableVariables.forEach((variable, i) => variable.assign(tf.randomNormal(variable.shape, 0, 1, 'float32', i)));
       const resumedOptimizer = createOptimizer(config);
-      const metadata = await loadWeights(resumed, resumedOptimizer, dir);
+      const { metadata, best } = await loadWeights(resumed, resumedOptimizer, dir);
       assert.deepEqual(metadata, { epoch: 3, step: 5 });
+      assert.equal(best, undefined);
       const resumedLosses = steps(resumed, resumedOptimizer, batch, 5);
       // Bit-identical weights; Adam recomputes beta^t with pow() on restore instead of repeated products,
       // so later steps may differ in the last float bits.
@@ -135,7 +136,28 @@ describe('checkpoints', () => {
     assert.equal(files.length, 2);
     assert.equal(files[0], 'checkpoint.json');
     assert.match(files[1], /^weights-.*\.bin$/);
-    assert.deepEqual(await loadWeights(built, optimizer, dir), { epoch: 2 });
+    assert.deepEqual((await loadWeights(built, optimizer, dir)).metadata, { epoch: 2 });
+    built.dispose();
+    optimizer.dispose();
+  });
+
+  test('the best epoch\'s weights travel with the checkpoint, bit for bit', async () => {
+    const config = parseModelConfig({}, image);
+    const built = buildModel(config, image.inputShape, image.kind);
+    const optimizer = createOptimizer(config);
+    const batch = syntheticImages(16, [12, 12, 1]);
+    steps(built, optimizer, batch, 2);
+    const best = built.trainableVariables.map((v) => tf.clone(v));
+    steps(built, optimizer, batch, 3);
+    const dir = join(root, 'best');
+    await saveWeights(built, optimizer, dir, { epoch: 5 }, best);
+    const loaded = await loadWeights(built, optimizer, dir);
+    assert.equal(loaded.best?.length, best.length);
+    loaded.best!.forEach((tensor, i) => {
+      assert.deepEqual(tensor.shape, best[i].shape);
+      assert.deepEqual(Array.from(tensor.dataSync()), Array.from(best[i].dataSync()));
+    });
+    tf.dispose([...best, ...loaded.best!, batch]);
     built.dispose();
     optimizer.dispose();
   });
