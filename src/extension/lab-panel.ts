@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { PRESETS } from '../models/config';
+import { presetShapes } from '../models/preset-shape';
 import type { FromLab, LabState, RunView } from '../protocol/lab-protocol';
 import type { FromTrainer, InspectResult } from '../protocol/trainer-protocol';
 import { readRun } from '../trainer/runs';
@@ -309,6 +310,7 @@ export class LabPanel implements vscode.Disposable {
     return {
       strings: localizedLabStrings(),
       presets: [...PRESETS],
+      ...(this.dataset ? { presetShapes: presetShapes(this.dataset.summary.kind, this.dataset.summary.inputShape) } : {}),
       config: this.config,
       dataset: this.dataset,
       datasetError: this.datasetError,

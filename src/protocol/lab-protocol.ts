@@ -48,6 +48,8 @@ export const labStateSchema = z.object({
   /** Localized UI strings, keyed by their English text's id. */
   strings: z.record(z.string()),
   presets: z.array(z.string()),
+  /** The layer widths each preset would build for the open dataset (`400-128-64-128-400`). */
+  presetShapes: z.record(z.string()).optional(),
   /** The model config shown in the model cell (defaults applied). */
   config: z.record(z.unknown()),
   dataset: inspectResultSchema.optional(),

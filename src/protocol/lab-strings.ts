@@ -58,7 +58,8 @@ export const LAB_STRINGS = {
   // model cell
   'model.title': 'Model',
   'model.preset': 'Preset',
-  'model.preset.dense': 'Dense (784-128-64-784)',
+  'model.preset.dense': 'Dense',
+  'model.preset.withShape': '{0} ({1})',
   'model.preset.deep': 'Deep dense',
   'model.preset.conv': 'Convolutional',
   'model.preset.denoising': 'Denoising',

@@ -223,6 +223,8 @@ export const inspectResultSchema = z.object({
   page: z.number().int(),
   pageSize: z.number().int(),
   samples: imageBatchSchema.optional(),
+  /** The dataset index of each sample on the page (labelled data is shown interleaved by class). */
+  sampleIndices: z.array(z.number().int()).optional(),
   sampleLabels: z.array(z.number().int()).optional(),
   texts: z.array(z.string()).optional(),
   /** Tabular data: the page's rows. */
