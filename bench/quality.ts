@@ -11,7 +11,7 @@
  * Prints a table and writes bench/quality-results.json.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,9 +73,20 @@ interface Outcome {
   notices: string[];
 }
 
+/** A private copy of dist/: a build started meanwhile (it empties dist/) must not pull the trainer away mid-bench. */
+function copyDist(into: string): string {
+  const copy = join(into, 'dist');
+  cpSync(join(root, 'dist'), copy, { recursive: true, filter: (path) => !path.includes(join('dist', 'test')) });
+  // The CLI reads the extension's version from ../package.json.
+  cpSync(join(root, 'package.json'), join(into, 'package.json'));
+  return copy;
+}
+
+let dist = join(root, 'dist');
+
 function runOurs(testCase: QualityCase, out: string): Outcome {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'train', testCase.dataset, ...testCase.args, '--out', out], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(dist, 'cli.js'), 'train', testCase.dataset, ...testCase.args, '--out', out], { encoding: 'utf8' });
   const seconds = (Date.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${testCase.name}: the CLI failed:\n${result.stderr}`);
   const runDir = join(out, readdirSync(out)[0]);
@@ -148,6 +159,7 @@ const format = (value: number | null | undefined, digits = 4) => (value == null 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: npm run build first');
   const work = mkdtempSync(join(tmpdir(), 'ae-quality-'));
+  dist = copyDist(work);
   const rows: Record<string, unknown>[] = [];
   try {
     for (const [i, testCase] of CASES.entries()) {

@@ -1,7 +1,9 @@
-// End to end, as a user would: the packaged .vsix installed in code-server (the real VS Code 1.100
-// workbench), the sample workspace open, "Autoencoder: Train Autoencoder" run from the command palette,
-// the Fashion-MNIST sample picked; then inside the lab webview the live loss points and the
-// input/reconstruction pairs appear, and the run folder on disk is complete.
+// End to end, as a new user would: the packaged .vsix installed in code-server (the real VS Code 1.100
+// workbench) with a fresh profile — the "Get Started" walkthrough open, never clicked away — the sample
+// workspace open, "Autoencoder: Train Autoencoder" run from the command palette with the default
+// settings (automatic epochs), the Fashion-MNIST sample picked; then inside the lab webview the live
+// loss points and the input/reconstruction pairs appear, the run ends by itself with a model that
+// reconstructs well, and the run folder on disk is complete.
 // The screenshot test-results/e2e-workbench.png is kept as an artifact.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +14,10 @@ import type { Frame, Page } from 'playwright-core';
 import { installExtension } from '../../scripts/code-server.mjs';
 import { openWorkbench, repoRoot, type WorkbenchSession } from './workbench-session';
 
-const EPOCHS = 2;
+/** A model worth keeping on the sample: the bench's target is 0.015; any recognizable reconstruction is well under this. */
+const RECOGNIZABLE_VAL_MSE = 0.025;
+/** What a fresh profile shows: the Welcome page with the Get Started walkthrough. */
+const FRESH_PROFILE = { 'workbench.startupEditor': 'welcomePage', 'workbench.welcomePage.walkthroughs.openOnInstall': true };
 const artifacts = join(repoRoot, 'test-results');
 const vsix = process.env.AUTOENCODER_LAB_VSIX ?? join(repoRoot, 'autoencoder-lab.vsix');
 
@@ -120,12 +125,12 @@ async function waitForCompletedRun(workspace: string, timeoutMs: number): Promis
 test('Train Autoencoder from the command palette draws the loss and the image pairs in a real workbench', { timeout: 12 * 60_000 }, async (t) => {
   session = await openWorkbench({
     installExtensions: (extensionsDir, userDataDir) => installExtension(vsix, extensionsDir, userDataDir),
-    settings: { 'autoencoderLab.epochs': EPOCHS },
+    settings: FRESH_PROFILE,
   });
   const { page, workspace } = session;
 
-  await t.test('the command palette runs "Autoencoder: Train Autoencoder" on the Fashion-MNIST sample', async () => {
-    await page.locator('.monaco-workbench .part.editor').click();
+  await t.test('with the Welcome page open, the command palette runs "Autoencoder: Train Autoencoder" on the Fashion-MNIST sample', async () => {
+    await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await runFromCommandPalette(page, 'Autoencoder: Train Autoencoder');
     await pickQuickPickItem(page, 'fashion-mnist/train-images');
   });
@@ -133,12 +138,12 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
   // The lab panel: the webview with notebook cells and a full-size loss chart.
   const lab = await findFrame(page, '.ae-cell .ae-chart:not(.ae-chart-compact)', 90_000);
 
-  await t.test('the live loss chart gets a point for every epoch', async () => {
+  await t.test('the live loss chart gets epoch points', async () => {
     const chart = lab.locator('.ae-cell .ae-chart:not(.ae-chart-compact)').first();
-    const deadline = Date.now() + 5 * 60_000;
+    const deadline = Date.now() + 3 * 60_000;
     let points = 0;
-    while ((points = Number(await chart.getAttribute('data-train-points'))) < EPOCHS) {
-      assert.ok(Date.now() < deadline, `the chart shows ${points} of ${EPOCHS} epoch points after 5 minutes`);
+    while ((points = Number(await chart.getAttribute('data-train-points'))) < 3) {
+      assert.ok(Date.now() < deadline, `the chart shows ${points} epoch points after 3 minutes`);
       await page.waitForTimeout(500);
     }
     assert.ok(Number(await chart.getAttribute('data-batch-points')) > 0, 'the per-batch loss line has points');
@@ -157,14 +162,24 @@ test('Train Autoencoder from the command palette draws the loss and the image pa
   });
 
   let runDir = '';
+  await t.test('the run stops by itself with a model worth keeping, and says why', async () => {
+    runDir = await waitForCompletedRun(workspace, 8 * 60_000);
+    const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { stopReason: string; bestEpoch: number; bestValMse: number };
+    assert.ok(['patience', 'time'].includes(status.stopReason), `stopped by ${status.stopReason}`);
+    assert.ok(status.bestValMse <= RECOGNIZABLE_VAL_MSE, `validation MSE ${status.bestValMse} of the kept model (epoch ${status.bestEpoch})`);
+    const outcome = lab.locator('.ae-outcome');
+    await outcome.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await outcome.textContent()) ?? '', new RegExp(`epoch ${status.bestEpoch}`), 'the train cell names the epoch it kept');
+  });
+
   await t.test('the run folder on disk is complete', async () => {
-    runDir = await waitForCompletedRun(workspace, 2 * 60_000);
     const modelFiles = ['autoencoder', 'encoder', 'decoder'].flatMap((part) => [`model/${part}/model.json`, `model/${part}/weights.bin`]);
     for (const file of ['config.json', 'metrics.jsonl', 'reconstructions.json', 'status.json', ...modelFiles]) {
       assert.ok(existsSync(join(runDir, file)), `${file} in ${runDir}`);
     }
     const epochs = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    assert.equal(epochs.length, EPOCHS, 'metrics.jsonl has a line per epoch (autoencoderLab.epochs = 2)');
+    const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { epochsCompleted: number };
+    assert.equal(epochs.length, status.epochsCompleted, 'metrics.jsonl has a line per finished epoch');
   });
 
   await t.test('the side panel lists the dataset and the finished run', async () => {

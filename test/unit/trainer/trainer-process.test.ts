@@ -81,7 +81,7 @@ describe('trainer child process', () => {
     }
     for (const part of ['autoencoder', 'encoder', 'decoder']) assert.ok(existsSync(join(runDir, 'model', part, 'model.json')), `model/${part}`);
     const metricsLines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(Object.keys(metricsLines[0]).sort(), ['epoch', 'loss', 'samples_per_second', 'seconds', 'val_loss']);
+    assert.deepEqual(Object.keys(metricsLines[0]).sort(), ['best_epoch', 'epoch', 'loss', 'samples_per_second', 'seconds', 'val_loss', 'val_mse']);
     assert.equal(metricsLines.length, 2);
     const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8'));
     assert.equal(status.status, 'completed');
