@@ -183,7 +183,8 @@ async function train(args: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   try {
     const ready = await client.start();
-    printer.note(`trainer ready: backend ${ready.backend}`);
+    printer.note(`trainer ready: backend ${ready.backend}${ready.tfjsNode ? ` (tfjs-node loaded from ${ready.tfjsNode})` : ''}`);
+    for (const failure of ready.nativeFailures ?? []) printer.note(`tfjs-node did not load, using ${ready.backend}: ${failure}`);
     const finished = new Promise<void>((resolveFinished) => {
       client.onEvent((message) => {
         switch (message.type) {

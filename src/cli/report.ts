@@ -24,6 +24,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
     ['Dataset', info.dataset ?? '—'],
     ['Preset', info.preset ?? String(run.config.preset ?? '—')],
     ['Backend', run.backend ?? '—'],
+    ...(info.tfjsNode ? [['tfjs-node loaded from', info.tfjsNode] as [string, string]] : []),
     ['Epochs', `${info.epochsCompleted} of ${info.epochs ?? '?'}`],
     ['Final loss', lastEpoch ? formatNumber(lastEpoch.loss) : '—'],
     ['Final validation loss', lastEpoch?.val_loss != null ? formatNumber(lastEpoch.val_loss) : '—'],

@@ -151,6 +151,7 @@ function tooltip(info: RunInfo): vscode.MarkdownString {
   row(vscode.l10n.t('Epochs'), info.epochs !== undefined ? `${info.epochsCompleted} / ${info.epochs}` : String(info.epochsCompleted));
   row(vscode.l10n.t('Final loss'), info.finalLoss !== null ? String(info.finalLoss) : undefined);
   row(vscode.l10n.t('Backend'), info.backend);
+  row(vscode.l10n.t('tfjs-node loaded from'), info.tfjsNode);
   row(vscode.l10n.t('Started'), info.startedAt);
   row(vscode.l10n.t('Ended'), info.endedAt ?? undefined);
   row(vscode.l10n.t('Error message'), info.error);
