@@ -115,6 +115,7 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     status: info.status === 'interrupted' ? 'failed' : info.status,
     paused: false,
     backend: info.backend,
+    tfjsNode: info.tfjsNode,
     config: config?.config ?? {},
     graph: config?.graph,
     epochs: metrics,

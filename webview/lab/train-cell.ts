@@ -2,6 +2,7 @@ import type { LabState, RunView } from '../../src/protocol/lab-protocol';
 import { button, checkbox, type Button } from '../shared/components';
 import { el, replaceChildren } from '../shared/dom';
 import { LossChart } from '../shared/loss-chart';
+import { nativeBackendOffer } from '../shared/native-backend-offer';
 import { progressParts, runStatusText } from '../shared/progress-text';
 import { t } from '../shared/strings';
 import { Cell, type CellStatus } from './cell';
@@ -15,6 +16,8 @@ export interface TrainCellOptions {
   resume(): void;
   stop(): void;
   revealRun(): void;
+  /** The wasm notice's button. */
+  installNativeBackend(): void;
   onLogScale(on: boolean): void;
 }
 
@@ -31,6 +34,7 @@ export class TrainCell {
   private readonly progress = el('p', { className: 'ae-progress' });
   private readonly runName = el('p', { className: 'ae-muted ae-run-name' });
   private readonly note = el('p', { className: 'ae-note' });
+  private readonly nativeOffer: ReturnType<typeof nativeBackendOffer>;
   private readonly chart: LossChart;
   private readonly chartArea: HTMLElement;
   private run: RunView | undefined;
@@ -60,6 +64,8 @@ export class TrainCell {
       el('div', { className: 'ae-progress-row' }, [this.progress, this.runName, this.revealButton.element]),
       this.chartArea,
     );
+    this.nativeOffer = nativeBackendOffer(options.installNativeBackend);
+    this.cell.output.append(this.nativeOffer.element);
     this.showButtons(undefined);
     this.progress.textContent = t('train.notStarted');
     this.runName.hidden = true;
@@ -78,6 +84,7 @@ export class TrainCell {
     this.run = run;
     this.showButtons(run);
     this.chart.update(run);
+    this.nativeOffer.update(run);
     if (!run) {
       this.cell.setStatus('idle');
       this.progress.textContent = t('train.notStarted');

@@ -31,6 +31,7 @@ export function progressParts(run: RunView): string[] {
     parts.push(t('train.samplesPerSecond', formatInteger(last.samples_per_second)));
   }
   if (run.backend) parts.push(t('train.backend', run.backend));
+  if (run.tfjsNode) parts.push(t('train.backendFrom', run.tfjsNode));
   return parts;
 }
 
