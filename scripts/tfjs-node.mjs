@@ -11,6 +11,7 @@
 //
 // CLI: node scripts/tfjs-node.mjs install   (prints the folder to set AUTOENCODER_LAB_TFJS_NODE to)
 //      node scripts/tfjs-node.mjs path      (prints it when built, exits 1 otherwise)
+/* global setTimeout */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

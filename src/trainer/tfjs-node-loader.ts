@@ -1,27 +1,12 @@
-import { existsSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, sep } from 'node:path';
 import * as util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Where tfjs-node can come from, first match wins: the folder named by AUTOENCODER_LAB_TFJS_NODE (the
- * extension sets it to the native backend it installed into its global storage; tests, CI and the CLI
- * to a build of scripts/tfjs-node.mjs), then the project's node_modules (a developer's checkout).
- */
-export const TFJS_NODE_LOCATION_ENV = 'AUTOENCODER_LAB_TFJS_NODE';
+import { TFJS_NODE_LOCATION_ENV, tfjsNodePackageIn } from './tfjs-node-location';
 
 export interface LoadedTfjsNode {
   /** The tfjs-node package folder it was loaded from. */
   packageDir: string;
-}
-
-/** The tfjs-node package folder inside `folder`: the package itself or an install prefix holding node_modules. */
-export function tfjsNodePackageIn(folder: string): string | undefined {
-  for (const candidate of [folder, join(folder, 'node_modules', '@tensorflow', 'tfjs-node')]) {
-    if (existsSync(join(candidate, 'package.json')) && existsSync(join(candidate, 'dist', 'index.js'))) return candidate;
-  }
-  return undefined;
 }
 
 function candidates(): string[] {
@@ -53,6 +38,7 @@ export function loadTfjsNode(failures: string[] = []): LoadedTfjsNode | undefine
   for (const packageDir of candidates()) {
     const restore = shareTfjsWith(packageDir);
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional, native, found at run time
       require(packageDir);
       if (!tf.findBackend('tensorflow')) throw new Error('it loaded but registered no tensorflow backend in the trainer\'s tfjs engine');
       return { packageDir };

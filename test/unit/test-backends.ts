@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../../src/trainer/backend';
-import { TFJS_NODE_LOCATION_ENV } from '../../src/trainer/tfjs-node-loader';
+import { TFJS_NODE_LOCATION_ENV } from '../../src/trainer/tfjs-node-location';
 
 export type TestBackend = 'wasm' | 'tensorflow';
 

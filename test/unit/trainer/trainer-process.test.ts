@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listRuns, readRun } from '../../../src/trainer/runs';
 import { TrainerClient } from '../../../src/trainer/trainer-client';
-import { TFJS_NODE_LOCATION_ENV } from '../../../src/trainer/tfjs-node-loader';
+import { TFJS_NODE_LOCATION_ENV } from '../../../src/trainer/tfjs-node-location';
 import { TEST_BACKENDS } from '../test-backends';
 import { ensureBuilt, fashionImages, repoRoot, smallDense, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
