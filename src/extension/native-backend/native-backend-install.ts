@@ -143,10 +143,21 @@ function runLogged(command: string, args: string[], cwd: string, env: NodeJS.Pro
   });
 }
 
-/** The most telling line of npm's output: tfjs-node's own error, else the last lines. */
+/** The causes seen in npm's and tfjs-node's output, most specific first, in words. */
+const CAUSES: Array<[RegExp, string]> = [
+  [/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN/, 'a download failed ({0}): offline, behind a proxy (set HTTPS_PROXY) or a firewall?'],
+  [/TAR_BAD_ARCHIVE|TAR_ENTRY_INVALID|invalid tar|zlib/i, 'the downloaded libtensorflow archive is damaged or not an archive'],
+  [/Unsupported system/, 'tfjs-node has no build for this platform ({0})'],
+  [/gyp ERR|node-pre-gyp ERR|make: \*\*\*|not found: (make|python|g\+\+)/i, 'building the native binding failed: are build tools (Python 3, make, a C++ compiler) installed?'],
+];
+
+/** One sentence for what went wrong, with the most telling line of the output. */
 function summarize(tail: string[]): string {
-  const telling = tail.find((line) => /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|Unsupported system|TAR_|not a gzip|Error:/i.test(line));
-  return (telling ?? tail.slice(-3).join(' ')).replace(/^npm (error|ERR!) /, '').trim();
+  for (const [pattern, sentence] of CAUSES) {
+    const line = tail.find((candidate) => pattern.test(candidate));
+    if (line) return sentence.replace('{0}', line.match(pattern)?.[0] ?? line);
+  }
+  return tail.slice(-3).join(' ').replace(/npm (error|ERR!) /g, '').trim();
 }
 
 /** Linux with an NVIDIA driver: the GPU build is worth offering (CUDA and cuDNN must be installed). */
