@@ -36,6 +36,12 @@ const { values: options } = parseArgs({
 const skip = new Set(options.skip.split(',').filter(Boolean));
 const quick = options.quick;
 
+// The native backend where scripts/tfjs-node.mjs built it (never from node_modules): tensorflow rows
+// are then measured next to wasm's against the same PyTorch runs.
+const builtTfjsNode = join(root, '.cache/tfjs-node');
+if (!process.env.AUTOENCODER_LAB_TFJS_NODE && existsSync(join(builtTfjsNode, 'node_modules/@tensorflow/tfjs-node/lib'))) process.env.AUTOENCODER_LAB_TFJS_NODE = builtTfjsNode;
+const nativeAtHand = Boolean(process.env.AUTOENCODER_LAB_TFJS_NODE);
+
 const sharedImages = join(root, '../shared/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
 const sampleImages = join(root, 'samples/fashion-mnist/train-images-idx3-ubyte.gz');
 const images = existsSync(sharedImages) ? sharedImages : sampleImages;
@@ -167,6 +173,11 @@ async function trainingFigures(): Promise<void> {
   const peerOneThread = quick ? undefined : await peer('dense', plan.dense, 1);
   results.dense = { ours: denseOurs, peer: densePeer, peerOneThread };
   speedRows('dense', 'wasm', denseOurs, densePeer, 1.0);
+  if (nativeAtHand) {
+    const native = await epochOf('tensorflow', 'dense', plan.dense);
+    results.denseTensorflow = native;
+    speedRows('dense', 'tensorflow', native.kind === 'epoch' ? [native] : [], densePeer, 1.0);
+  }
   if (peerOneThread) {
     const mine = best(denseOurs, (r) => r.samplesPerSecond);
     rows.push({
@@ -184,6 +195,11 @@ async function trainingFigures(): Promise<void> {
     const theirs = await peer('conv', plan.conv);
     results.conv = { ours: mine, peer: theirs };
     speedRows('conv', 'wasm', mine.kind === 'epoch' ? [mine] : [], theirs ? [theirs] : [], 0.5);
+    if (nativeAtHand) {
+      const native = await epochOf('tensorflow', 'conv', plan.conv);
+      results.convTensorflow = native;
+      speedRows('conv', 'tensorflow', native.kind === 'epoch' ? [native] : [], theirs ? [theirs] : [], 0.5);
+    }
   }
 
   // The trainer's opt-in data-parallel step (config `threads: 2`, CLI --threads 2), against the same run's PyTorch.
@@ -267,16 +283,9 @@ async function trainingFigures(): Promise<void> {
     }
   }
 
-  const tensorflow = await epochOf('tensorflow', 'dense', Math.min(plan.dense, 6000)).catch((error: Error) => ({ kind: 'error', message: error.message }));
-  results.tensorflow = tensorflow;
-  rows.push({
-    figure: 'tensorflow (tfjs-node) backend',
-    ours: tensorflow.kind === 'epoch' ? `${fmt((tensorflow as EpochResult).samplesPerSecond)} samples/s` : 'not installed here',
-    peer: '',
-    ratio: '',
-    target: '',
-    met: null,
-  });
+  if (!nativeAtHand) {
+    rows.push({ figure: 'tensorflow (tfjs-node) backend', ours: 'not built here (node scripts/tfjs-node.mjs install)', peer: '', ratio: '', target: '', met: null });
+  }
 }
 
 function speedRows(model: string, backend: string, mine: EpochResult[], theirs: PeerResult[], target: number): void {

@@ -3,6 +3,7 @@ import { registerCommands } from './commands';
 import { registerDatasetInspector } from './dataset-inspector';
 import { DatasetsTreeProvider } from './datasets-tree';
 import { LAB_VIEW_TYPE, LabPanel } from './lab-panel';
+import { registerNativeBackend } from './native-backend/native-backend-commands';
 import { openLabIfRequested } from './open-lab-request';
 import { RunsTreeProvider } from './runs-tree';
 import { allRunsRoots, preferredBackend } from './settings';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
       deserializeWebviewPanel: async (panel, state: unknown) => LabPanel.revive(commands.lab, panel, state),
     }),
     registerDatasetInspector({ extensionUri: context.extensionUri, trainer, log }),
+    registerNativeBackend({ context, log, backendChanged: () => trainer.backendSettingChanged() }),
     createTrainingStatusBar(trainer),
     trainer.onDidChangeTraining((isTraining) => void vscode.commands.executeCommand('setContext', 'autoencoderLab.training', isTraining)),
     vscode.workspace.onDidChangeConfiguration((event) => {

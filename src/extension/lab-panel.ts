@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { INSTALL_NATIVE_BACKEND_COMMAND } from './native-backend/native-backend-commands';
 import { PRESETS } from '../models/config';
 import { presetShapes } from '../models/preset-shape';
 import type { FromLab, LabState, RunView } from '../protocol/lab-protocol';
@@ -224,6 +225,9 @@ export class LabPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.postState();
+        break;
+      case 'installNativeBackend':
+        void vscode.commands.executeCommand(INSTALL_NATIVE_BACKEND_COMMAND);
         break;
       case 'describe':
         this.connection.reply(message.requestId, this.describe(message.config));

@@ -175,6 +175,7 @@ function tooltip(info: RunInfo): vscode.MarkdownString {
   );
   row(vscode.l10n.t('Ended because'), info.stopReason ? stopReasonLabel(info.stopReason) : undefined);
   row(vscode.l10n.t('Backend'), info.backend);
+  row(vscode.l10n.t('tfjs-node loaded from'), info.tfjsNode);
   row(vscode.l10n.t('Started'), info.startedAt);
   row(vscode.l10n.t('Ended'), info.endedAt ?? undefined);
   row(vscode.l10n.t('Error message'), info.error);

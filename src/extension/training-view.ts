@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { INSTALL_NATIVE_BACKEND_COMMAND } from './native-backend/native-backend-commands';
 import { PRESETS } from '../models/config';
 import type { FromLab, LabState } from '../protocol/lab-protocol';
 import { localizedLabStrings } from './localized-strings';
@@ -64,6 +65,9 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
     switch (message.type) {
       case 'ready':
         this.postState();
+        break;
+      case 'installNativeBackend':
+        void vscode.commands.executeCommand(INSTALL_NATIVE_BACKEND_COMMAND);
         break;
       case 'stop':
         this.trainer.stop();

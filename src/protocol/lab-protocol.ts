@@ -26,6 +26,8 @@ export const runViewSchema = z.object({
   status: runStatusSchema,
   paused: z.boolean(),
   backend: z.string().optional(),
+  /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode: z.string().optional(),
   config: z.record(z.unknown()),
   graph: modelGraphSchema.optional(),
   progress: runProgressSchema.optional(),
@@ -101,6 +103,8 @@ export const fromLabSchema = z.discriminatedUnion('type', [
     steps: z.number().int().min(2).max(32).optional(),
   }),
   z.object({ type: z.literal('revealRun') }),
+  /** The wasm notice's button: run the Install Native TensorFlow Backend command. */
+  z.object({ type: z.literal('installNativeBackend') }),
 ]);
 export type FromLab = z.infer<typeof fromLabSchema>;
 

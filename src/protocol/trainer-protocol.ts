@@ -236,6 +236,10 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('ready'),
     backend: z.string(),
+    /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+    tfjsNode: z.string().optional(),
+    /** Why an installed tfjs-node did not load (the trainer then fell back to wasm). */
+    nativeFailures: z.array(z.string()).optional(),
     versions: z.record(z.string()),
     pid: z.number().int(),
   }),

@@ -35,6 +35,8 @@ export interface RunInfo {
   preset?: string;
   dataset?: string;
   backend?: string;
+  /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode?: string;
   startedAt?: string;
   endedAt?: string | null;
   epochsCompleted: number;
@@ -89,6 +91,7 @@ export async function readRunInfo(runDir: string): Promise<RunInfo | undefined> 
     preset: typeof config?.config.preset === 'string' ? config.config.preset : undefined,
     dataset: status?.dataset ?? config?.dataset.path,
     backend: status?.backend,
+    tfjsNode: status?.tfjsNode,
     startedAt: status?.startedAt ?? config?.createdAt,
     endedAt: status?.endedAt ?? null,
     epochsCompleted: status && status.status !== 'running' ? status.epochsCompleted : metrics.length,
@@ -122,6 +125,7 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     status: info.status === 'interrupted' ? 'failed' : info.status,
     paused: false,
     backend: info.backend,
+    tfjsNode: info.tfjsNode,
     config: config?.config ?? {},
     graph: config?.graph,
     epochs: metrics,

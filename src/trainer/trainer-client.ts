@@ -26,6 +26,10 @@ export interface TrainerExit {
 
 export interface TrainerReady {
   backend: string;
+  /** For 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode?: string;
+  /** Why an installed tfjs-node did not load. */
+  nativeFailures?: string[];
   versions: Record<string, string>;
   pid: number;
 }
@@ -208,7 +212,7 @@ export class TrainerClient {
         action();
       };
       const readySubscription = this.onEvent((message) => {
-        if (message.type === 'ready') settle(() => resolve({ backend: message.backend, versions: message.versions, pid: message.pid }));
+        if (message.type === 'ready') settle(() => resolve({ backend: message.backend, tfjsNode: message.tfjsNode, nativeFailures: message.nativeFailures, versions: message.versions, pid: message.pid }));
         else if (message.type === 'error' && message.requestId === undefined) settle(() => reject(new Error(message.message)));
       });
       const timeoutMs = this.options.readyTimeoutMs ?? 60_000;

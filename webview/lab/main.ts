@@ -77,6 +77,7 @@ function buildCells() {
     resume: () => host.send({ type: 'resume' }),
     stop: () => host.send({ type: 'stop' }),
     revealRun: () => host.send({ type: 'revealRun' }),
+    installNativeBackend: () => host.send({ type: 'installNativeBackend' }),
     onLogScale: (on) => {
       viewState.logScale = on;
       saveState();

@@ -41,6 +41,7 @@ export function progressParts(run: RunView): string[] {
   const lastMse = run.epochs.at(-1)?.val_mse;
   if (running && typeof lastMse === 'number') parts.push(t('train.valMse', formatValue(lastMse)));
   if (run.backend) parts.push(t('train.backend', run.backend));
+  if (run.tfjsNode) parts.push(t('train.backendFrom', run.tfjsNode));
   return parts;
 }
 

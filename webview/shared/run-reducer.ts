@@ -5,7 +5,7 @@ import type { FromTrainer } from '../../src/protocol/trainer-protocol';
  * The webview's model: the host's state plus the trainer's backend, which `ready` announces
  * before any run exists (the run view that `started` makes then carries it).
  */
-export type LabModel = LabState & { trainerBackend?: string };
+export type LabModel = LabState & { trainerBackend?: string; trainerTfjsNode?: string };
 
 /**
  * Folds the host's messages into the view state. Pure: never mutates its input, so views can
@@ -72,8 +72,8 @@ function thinned(run: RunView): RunView {
 export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabModel {
   switch (event.type) {
     case 'ready': {
-      const next = { ...state, trainerBackend: event.backend };
-      return withRun(next, (run) => ({ ...run, backend: event.backend }));
+      const next = { ...state, trainerBackend: event.backend, trainerTfjsNode: event.tfjsNode };
+      return withRun(next, (run) => ({ ...run, backend: event.backend, tfjsNode: event.tfjsNode }));
     }
     case 'started': {
       const previous = state.run;
@@ -82,6 +82,8 @@ export function reduceTrainerEvent(state: LabModel, event: FromTrainer): LabMode
       // The backend is announced by `ready`, before `started`, or came with the state.
       const backend = state.trainerBackend ?? previous?.backend;
       if (backend) run.backend = backend;
+      const tfjsNode = state.trainerBackend ? state.trainerTfjsNode : previous?.tfjsNode;
+      if (tfjsNode) run.tfjsNode = tfjsNode;
       return { ...state, config: event.config, graph: event.graph, graphError: undefined, run };
     }
     case 'progress': {

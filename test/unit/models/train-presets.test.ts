@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/trainer/backend';
+import { TEST_BACKENDS, nativeAtHand, useBackend } from '../test-backends';
 import { registerCpuKernelFixes } from '../../../src/trainer/wasm-kernels/register-wasm-training-kernels';
 import { buildModel } from '../../../src/models/build-model';
 import { createOptimizer } from '../../../src/models/optimizer';
@@ -56,11 +56,10 @@ function train(c: Case, steps: number, overrides: object = {}): number[] {
   return losses;
 }
 
-describe('every preset trains on the wasm backend', () => {
+for (const backend of TEST_BACKENDS) describe(`every preset trains on the ${backend} backend`, () => {
   let tensorsBefore = 0;
   before(async () => {
-    const { name } = await initBackend('wasm');
-    assert.equal(name, 'wasm');
+    await useBackend(backend);
     tensorsBefore = tf.memory().numTensors;
   });
 
@@ -108,7 +107,7 @@ describe('every preset trains on the wasm backend', () => {
     built.dispose();
   });
 
-  test('training on wasm (with its added and fast-path kernels) gives the losses of the cpu backend', async () => {
+  test('training on wasm (with its added and fast-path kernels) gives the losses of the cpu backend', { skip: backend !== 'wasm' }, async () => {
     registerCpuKernelFixes();
     for (const c of [cases[0], cases[2], cases[3], cases[5], cases[7], cases[9]]) {
       await tf.setBackend('cpu');
@@ -122,4 +121,21 @@ describe('every preset trains on the wasm backend', () => {
   after(() => {
     assert.equal(tf.memory().numTensors, tensorsBefore, 'training leaves no tensors behind');
   });
+});
+
+/** Relative tolerance between tensorflow and wasm: float32 sums in another order, a few Adam steps. */
+const CROSS_BACKEND_TOLERANCE = 1e-3;
+
+describe('the same model, seed and data give the same losses on tensorflow and wasm', { skip: !nativeAtHand && 'tfjs-node not at hand' }, () => {
+  for (const c of cases) {
+    test(`${c.name}: within ${CROSS_BACKEND_TOLERANCE * 100}% over 5 steps`, async () => {
+      await useBackend('wasm');
+      const wasm = train(c, 5, { seed: 11 });
+      await useBackend('tensorflow');
+      const native = train(c, 5, { seed: 11 });
+      native.forEach((loss, i) =>
+        assert.ok(Math.abs(loss - wasm[i]) <= CROSS_BACKEND_TOLERANCE * Math.abs(wasm[i]) + 1e-6, `${c.name} step ${i}: tensorflow ${loss} vs wasm ${wasm[i]}`),
+      );
+    });
+  }
 });
