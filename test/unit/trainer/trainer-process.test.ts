@@ -305,7 +305,8 @@ for (const backend of TEST_BACKENDS) describe(`trainer child process on ${backen
   test('the client never waits forever: a trainer that never gets ready is killed after the timeout', { skip: backend !== 'wasm' && 'stub trainers: nothing depends on the backend' }, async () => {
     const silent = join(folder.path, 'silent.js');
     writeFileSync(silent, 'process.stderr.write("stuck\\n"); setInterval(() => {}, 1000);\n');
-    const client = new TrainerClient({ trainerScript: silent, readyTimeoutMs: 500, killGraceMs: 200 });
+    // Long enough for a stub node to start and write to stderr on a busy machine.
+    const client = new TrainerClient({ trainerScript: silent, readyTimeoutMs: 3000, killGraceMs: 200 });
     clients.push(client);
     await assert.rejects(client.start(), /did not start within \d+ s\.\nstuck/);
     const exit = await client.waitForExit();
