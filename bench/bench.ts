@@ -8,7 +8,13 @@
  * with the same initialization scheme, optimizer, batch size and data in the same run. Ratios are
  * ours / PyTorch, each the best of the runs made (other processes only ever slow a run down).
  *
- *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,parallel,threads,first-loss,extension] [-- --samples N]
+ * Text (issue 8): the sequence preset against a PyTorch peer of the same network (bench/text_peer.py,
+ * torch 2.13 CPU in a virtual environment the bench creates under ../.cache/venv-torch), each trained
+ * for --text-seconds (120) on the same lines and split and scored on every held-out line by greedy
+ * decoding: the 104,000 English words of ../shared/datasets/words when present (else the sample), and
+ * the Tang couplets sample.
+ *
+ *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,parallel,threads,first-loss,extension,training,text] [-- --samples N]
  *                 [-- --wasm-threads 2 (experiment: tfjs-backend-wasm's threaded build)]
  *
  * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
@@ -31,6 +37,9 @@ const { values: options } = parseArgs({
     /** Fewer samples for the wasm/peer epochs (a busy machine); the figures say how many were used. */
     samples: { type: 'string' },
     'wasm-threads': { type: 'string', default: '1' },
+    'text-seconds': { type: 'string' },
+    /** The sequence preset's config for the text figures, as JSON on top of its defaults. */
+    'text-config': { type: 'string', default: '{}' },
   },
 });
 const skip = new Set(options.skip.split(',').filter(Boolean));
@@ -427,6 +436,91 @@ function printTable(): void {
   for (const r of all.slice(1)) console.log(line(r));
 }
 
+const torchVenv = join(root, '..', '.cache', 'venv-torch');
+
+/** The Python of the torch 2.13 CPU virtual environment, created on first use; undefined when it cannot be. */
+function torchPython(): string | undefined {
+  const python = join(torchVenv, 'bin', 'python');
+  const works = () => existsSync(python) && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 }).status === 0;
+  if (works()) return python;
+  log(`creating ${torchVenv} with torch 2.13 (CPU) for the text peer`);
+  spawnSync('python3', ['-m', 'venv', torchVenv], { stdio: 'inherit' });
+  // The +cpu build; a plain `torch` from the default index would pull gigabytes of CUDA libraries.
+  let install = spawnSync(join(torchVenv, 'bin', 'pip'), ['install', 'torch==2.13.0+cpu'], { stdio: 'inherit', timeout: 30 * 60_000 });
+  if (install.status !== 0) {
+    install = spawnSync(join(torchVenv, 'bin', 'pip'), ['install', '--index-url', 'https://download.pytorch.org/whl/cpu', 'torch==2.13.0'], { stdio: 'inherit', timeout: 30 * 60_000 });
+  }
+  return works() ? python : undefined;
+}
+
+interface TextResult {
+  samples: number;
+  samples_per_second: number;
+  epochs: number;
+  val_char_accuracy: number;
+  val_exact_match: number;
+  heldOut?: number;
+  vocabulary?: number;
+}
+
+async function textFigures(): Promise<void> {
+  const seconds = options['text-seconds'] ?? (quick ? '30' : '120');
+  const sharedWords = join(root, '../shared/datasets/words/american-english.txt');
+  const words = existsSync(sharedWords) ? sharedWords : join(root, 'samples/words/words.txt');
+  const verses = join(root, 'samples/poetry/tang.txt');
+  const python = skip.has('peer') ? undefined : torchPython();
+  if (!python && !skip.has('peer')) log('text peer unavailable: no torch in ' + torchVenv);
+  const percent = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+  const splitDir = mkdtempSync(join(tmpdir(), 'ae-bench-text-'));
+  try {
+    for (const [label, file] of [['English words', words], ['Chinese verses', verses]] as const) {
+      const split = join(splitDir, `${label.replace(/ /g, '-')}.json`);
+      log(`ours: sequence preset, ${label} (${file}), ${seconds} s`);
+      const mine = await runChild<TextResult>(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'bench/measure-text.ts'), '--lines', file, '--seconds', seconds, '--split-out', split, '--config', options['text-config']],
+        30 * 60_000,
+      );
+      log(`  ${fmt(mine.samples_per_second)} samples/s, ${mine.epochs.toFixed(2)} epochs, held-out exact ${percent(mine.val_exact_match)}, characters ${percent(mine.val_char_accuracy)}`);
+      let theirs: TextResult | undefined;
+      if (python) {
+        log(`peer: PyTorch seq2seq, ${label}, ${seconds} s`);
+        theirs = await runChild<TextResult>(python, [join(root, 'bench/text_peer.py'), '--lines', file, '--split', split, '--seconds', seconds, '--threads', '2'], 30 * 60_000);
+        log(`  ${fmt(theirs.samples_per_second)} samples/s, ${theirs.epochs.toFixed(2)} epochs, held-out exact ${percent(theirs.val_exact_match)}, characters ${percent(theirs.val_char_accuracy)}`);
+      }
+      results[`text ${label}`] = { file, seconds: Number(seconds), ours: mine, peer: theirs };
+      const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '');
+      const english = label === 'English words';
+      rows.push({
+        figure: `text, ${label}: held-out lines reconstructed exactly (${seconds} s each)`,
+        ours: percent(mine.val_exact_match),
+        peer: theirs ? percent(theirs.val_exact_match) : 'no torch',
+        ratio: theirs ? ratio(mine.val_exact_match, theirs.val_exact_match) : '',
+        target: english ? '≥ 1.0×' : '',
+        met: english && theirs ? mine.val_exact_match >= theirs.val_exact_match : null,
+      });
+      rows.push({
+        figure: `text, ${label}: held-out characters right`,
+        ours: percent(mine.val_char_accuracy),
+        peer: theirs ? percent(theirs.val_char_accuracy) : 'no torch',
+        ratio: theirs ? ratio(mine.val_char_accuracy, theirs.val_char_accuracy) : '',
+        target: english ? '' : 'printed beside the peer',
+        met: null,
+      });
+      rows.push({
+        figure: `text, ${label}: training samples/s`,
+        ours: fmt(mine.samples_per_second),
+        peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
+        ratio: theirs ? ratio(mine.samples_per_second, theirs.samples_per_second) : '',
+        target: english ? '' : '≥ 300',
+        met: english ? null : mine.samples_per_second >= 300,
+      });
+    }
+  } finally {
+    rmSync(splitDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   copyDist();
   const startedAt = new Date();
@@ -436,7 +530,8 @@ async function main(): Promise<void> {
 
   if (!skip.has('extension')) extensionFigures();
   if (!skip.has('first-loss')) await firstLoss();
-  await trainingFigures();
+  if (!skip.has('training')) await trainingFigures();
+  if (!skip.has('text')) await textFigures();
   if (!skip.has('ui')) await uiCost();
   if (!skip.has('memory')) await peakMemory();
 

@@ -1,7 +1,9 @@
 // Records a real short training run for the webview tests: every message the trainer sends
 // (ready, an inspect reply, started, progress, batchLoss, epochEnd, reconstructions, codes,
 // anomalies, done), exactly as TrainerClient receives them, into test/fixtures/recorded-run.json.
-// Usage: npm run build && node --import tsx scripts/record-run.mjs
+// Usage: npm run build && node --import tsx scripts/record-run.mjs [text]
+// `text` records a short sequence-model run on the Tang couplets sample into
+// test/fixtures/recorded-text-run.json instead (the lab's text results).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,9 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { TrainerClient } from '../src/trainer/trainer-client.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const output = join(root, 'test', 'fixtures', 'recorded-run.json');
-const dataset = { path: join(root, 'samples', 'fashion-mnist', 'train-images-idx3-ubyte.gz'), limit: 1000 };
-const config = { preset: 'dense', epochs: 2, batchSize: 32 };
+const textRun = process.argv[2] === 'text';
+const output = join(root, 'test', 'fixtures', textRun ? 'recorded-text-run.json' : 'recorded-run.json');
+const dataset = textRun
+  ? { path: join(root, 'samples', 'poetry', 'tang.txt'), limit: 300 }
+  : { path: join(root, 'samples', 'fashion-mnist', 'train-images-idx3-ubyte.gz'), limit: 1000 };
+const config = textRun
+  ? { preset: 'sequence', epochs: 3, batchSize: 32, rnnUnits: 64, codeSize: 32, embeddingSize: 32, learningRate: 0.01 }
+  : { preset: 'dense', epochs: 2, batchSize: 32 };
+const description = textRun
+  ? 'Every message of a real 3-epoch sequence-model training on the Tang couplets sample (300 lines), as TrainerClient received it.'
+  : 'Every message of a real 2-epoch dense training on the Fashion-MNIST sample (1,000 images), as TrainerClient received it.';
 const runsRoot = mkdtempSync(join(tmpdir(), 'ael-record-'));
 // Paths of this machine are replaced, so the fixture is the same wherever it is recorded.
 const stablePath = (text) => text.split(runsRoot).join('/workspace/.autoencoder-lab/runs').split(root).join('/workspace');
@@ -34,7 +44,7 @@ try {
     });
     client.onExit((exit) => reject(new Error(`trainer exited: ${exit.code ?? exit.signal}\n${exit.stderrTail}`)));
   });
-  client.send({ type: 'start', dataset, config, runsRoot, name: 'fashion-dense', previewCount: 8, progressIntervalMs: 100 });
+  client.send({ type: 'start', dataset, config, runsRoot, name: textRun ? 'tang-sequence' : 'fashion-dense', previewCount: 8, progressIntervalMs: 100 });
   await done;
 } finally {
   client.dispose();
@@ -42,7 +52,7 @@ try {
 }
 
 const recording = {
-  description: 'Every message of a real 2-epoch dense training on the Fashion-MNIST sample (1,000 images), as TrainerClient received it.',
+  description,
   recordedAt: new Date().toISOString(),
   start: { dataset: JSON.parse(stablePath(JSON.stringify(dataset))), config, previewCount: 8, progressIntervalMs: 100 },
   /** Milliseconds from the client's start to each message, in the order of `events`. */

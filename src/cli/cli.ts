@@ -21,6 +21,7 @@ import { readRun } from '../trainer/runs';
 import { TrainerClient } from '../trainer/trainer-client';
 import { ProgressPrinter } from './progress-printer';
 import { renderReport } from './report';
+import { generateForReport } from './text-generation';
 
 const USAGE = `Usage:
   autoencoder-lab train <dataset> [options]   train an autoencoder, write a run folder and report.html
@@ -254,7 +255,10 @@ async function train(args: string[]): Promise<number> {
     if (outcome && runDir && outcome.status !== 'failed') {
       const run = await readRun(runDir);
       const reportPath = join(runDir, 'report.html');
-      await writeFile(reportPath, renderReport({ run, versions: ready.versions, totalSeconds: (Date.now() - startedAt) / 1000 }));
+      const totalSeconds = (Date.now() - startedAt) / 1000;
+      // Text: interpolation, new lines and nearest lines, decoded from the saved model by the same trainer.
+      const text = await generateForReport(client, run, runDir);
+      await writeFile(reportPath, renderReport({ run, versions: ready.versions, totalSeconds, text }));
       process.stdout.write(`${outcomeLine(outcome, run.epochs.length, patienceUsed)}\nrun folder: ${runDir}\nreport:     ${reportPath}\n`);
       return outcome.status === 'stopped' ? 130 : 0;
     }

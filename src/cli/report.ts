@@ -2,6 +2,7 @@ import { PNG } from 'pngjs';
 import type { CodeProjection, EpochMetrics, ImageBatch, ModelGraph } from '../protocol/trainer-protocol';
 import type { RunRecord } from '../trainer/runs';
 import { describeStopReason } from './stop-reason-text';
+import type { TextGeneration } from './text-generation';
 
 /**
  * A self-contained report.html of one run: no scripts, no external files. The loss curve is inline
@@ -14,9 +15,11 @@ export interface ReportInput {
   versions?: Record<string, string>;
   /** Wall-clock seconds from the CLI's start to the end of the run. */
   totalSeconds?: number;
+  /** Text runs: lines decoded from the code space after training (the CLI asks the trainer). */
+  text?: TextGeneration;
 }
 
-export function renderReport({ run, versions, totalSeconds }: ReportInput): string {
+export function renderReport({ run, versions, totalSeconds, text }: ReportInput): string {
   const info = run.info;
   const lastEpoch = run.epochs.at(-1);
   const trainingSeconds = run.epochs.reduce((sum, m) => sum + m.seconds, 0);
@@ -31,6 +34,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
     ...(info.tfjsNode ? [['tfjs-node loaded from', info.tfjsNode] as [string, string]] : []),
     ['Final loss', lastEpoch ? formatNumber(lastEpoch.loss) : '—'],
     ['Final validation loss', lastEpoch?.val_loss != null ? formatNumber(lastEpoch.val_loss) : '—'],
+    ...textFacts(run.epochs, info.bestEpoch),
     ['Training time', `${trainingSeconds.toFixed(1)} s over ${run.epochs.length} epoch(s)`],
     ['Mean speed', run.epochs.length ? `${Math.round(mean(run.epochs.map((m) => m.samples_per_second)))} samples/s` : '—'],
     ['Started', info.startedAt ?? '—'],
@@ -57,6 +61,7 @@ export function renderReport({ run, versions, totalSeconds }: ReportInput): stri
 <section><h2>Loss</h2>${lossChart(run.epochs)}${metricsTable(run.epochs, info.bestEpoch)}</section>
 ${run.graph ? `<section><h2>Model</h2>${modelTable(run.graph)}</section>` : ''}
 ${latest ? `<section><h2>Reconstructions (epoch ${latest.epoch})</h2>${samplesGrid(latest.indices, latest.errors, latest.inputs, latest.outputs, latest.texts)}</section>` : ''}
+${text ? textGenerationSections(text) : ''}
 ${run.codes && run.codes.points.length >= 4 ? `<section><h2>Codes (PCA, epoch ${run.codes.epoch})</h2>${codesScatter(run.codes)}</section>` : ''}
 ${run.anomalies && run.anomalies.indices.length ? `<section><h2>Worst reconstructed validation samples</h2>${samplesGrid(run.anomalies.indices, run.anomalies.errors, run.anomalies.inputs, run.anomalies.outputs, run.anomalies.texts)}</section>` : ''}
 <section><h2>Configuration</h2><pre>${escapeHtml(JSON.stringify(run.config, null, 2))}</pre></section>
@@ -69,6 +74,7 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 980px; padding: 0 1rem; color: #1f2328; background: #fff; }
 h1 { font-size: 1.6rem; margin-bottom: 0; } h2 { font-size: 1.15rem; border-bottom: 1px solid #d0d7de; padding-bottom: .25rem; }
 .subtitle { color: #57606a; margin-top: .2rem; font-family: ui-monospace, monospace; }
+mark { background: #ffebe9; color: #cf222e; } ol.lines { margin: 0; }
 table { border-collapse: collapse; } td, th { padding: .2rem .7rem .2rem 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: #57606a; } .num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data tr:nth-child(even) td { background: #f6f8fa; } table.data tr.best td { font-weight: 600; background: #ddf4ff; }
@@ -94,18 +100,70 @@ const METRIC_ROWS = 60;
 function metricsTable(metrics: EpochMetrics[], bestEpoch: number | undefined): string {
   if (!metrics.length) return '<p>No epoch finished.</p>';
   const shown = metrics.length <= METRIC_ROWS ? metrics : thinned(metrics, bestEpoch);
+  // Text runs: held-out exact match and character accuracy (greedy decoding) instead of an MSE.
+  const text = metrics.some((m) => m.val_exact_match !== undefined);
+  const quality = (m: EpochMetrics) =>
+    text
+      ? `<td class="num">${m.val_exact_match === undefined ? '—' : percent(m.val_exact_match)}</td><td class="num">${m.val_char_accuracy === undefined ? '—' : percent(m.val_char_accuracy)}</td>`
+      : `<td class="num">${m.val_mse == null ? '—' : formatNumber(m.val_mse)}</td>`;
   const rows = shown
     .map(
       (m) =>
         `<tr${m.epoch === bestEpoch ? ' class="best"' : ''}><td class="num">${m.epoch}${m.epoch === bestEpoch ? ' (kept)' : ''}</td><td class="num">${formatNumber(m.loss)}</td>` +
-        `<td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td><td class="num">${m.val_mse == null ? '—' : formatNumber(m.val_mse)}</td>` +
+        `<td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td>${quality(m)}` +
         `<td class="num">${m.seconds.toFixed(2)}</td><td class="num">${Math.round(m.samples_per_second)}</td></tr>`,
     )
     .join('');
+  const qualityHeads = text ? '<th class="num">Lines exact</th><th class="num">Characters right</th>' : '<th class="num">Validation MSE</th>';
   return (
-    `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th><th class="num">Validation MSE</th>` +
+    `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th>${qualityHeads}` +
     `<th class="num">Seconds</th><th class="num">Samples/s</th></tr>${rows}</table>`
   );
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+/** Text runs: the kept epoch's held-out exact match and character accuracy. */
+function textFacts(metrics: EpochMetrics[], bestEpoch: number | undefined): [string, string][] {
+  const kept = metrics.find((m) => m.epoch === bestEpoch) ?? metrics.at(-1);
+  if (kept?.val_exact_match === undefined || kept.val_char_accuracy === undefined) return [];
+  return [
+    ['Held-out lines reconstructed exactly', `${percent(kept.val_exact_match)} (epoch ${kept.epoch}, greedy decoding)`],
+    ['Held-out characters right', percent(kept.val_char_accuracy)],
+  ];
+}
+
+function textGenerationSections(text: TextGeneration): string {
+  const list = (lines: string[]) => `<ol class="lines">${lines.map((line) => `<li><code>${escapeHtml(line)}</code></li>`).join('')}</ol>`;
+  const parts: string[] = [];
+  if (text.interpolation) {
+    parts.push(
+      `<section><h2>Interpolation</h2><p>From <code>${escapeHtml(text.interpolation.from)}</code> to <code>${escapeHtml(text.interpolation.to)}</code> through the code space, each step decoded:</p>${list(text.interpolation.lines)}</section>`,
+    );
+  }
+  if (text.samples) {
+    const how = text.variational ? 'codes drawn from the prior N(0, I)' : "codes drawn from a normal distribution fitted to the data's codes (not variational)";
+    parts.push(`<section><h2>Sampled lines</h2><p>New lines decoded from ${how}:</p>${list(text.samples)}</section>`);
+  }
+  if (text.nearest) {
+    const rows = text.nearest.neighbours
+      .map((n) => `<tr><td class="num">#${n.index}</td><td><code>${escapeHtml(n.text)}</code></td><td class="num">${formatNumber(n.distance)}</td></tr>`)
+      .join('');
+    parts.push(
+      `<section><h2>Nearest lines</h2><p>The lines whose codes are nearest to <code>${escapeHtml(text.nearest.line)}</code>:</p><table class="data"><tr><th>Sample</th><th>Line</th><th class="num">Distance</th></tr>${rows}</table></section>`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** The reconstruction with the characters that differ from the input (position by position) marked. */
+function markedText(input: string, output: string): string {
+  const expected = Array.from(input);
+  const actual = Array.from(output);
+  const marked = actual.map((ch, i) => (ch === expected[i] ? escapeHtml(ch) : `<mark>${escapeHtml(ch)}</mark>`)).join('');
+  return expected.length > actual.length ? `${marked}<mark title="missing characters">…</mark>` : marked;
 }
 
 /** An even spread of epochs, always with the first, the last and the kept one. */
@@ -227,7 +285,7 @@ function samplesGrid(
 ): string {
   if (texts) {
     const rows = texts
-      .map((t, i) => `<tr><td class="num">#${indices[i]}</td><td><code>${escapeHtml(t.input)}</code></td><td><code>${escapeHtml(t.output)}</code></td><td class="num">${formatNumber(errors[i])}</td></tr>`)
+      .map((t, i) => `<tr><td class="num">#${indices[i]}</td><td><code>${escapeHtml(t.input)}</code></td><td><code>${markedText(t.input, t.output)}</code></td><td class="num">${formatNumber(errors[i])}</td></tr>`)
       .join('');
     return `<table class="data"><tr><th>Sample</th><th>Input</th><th>Reconstruction</th><th class="num">Error</th></tr>${rows}</table>`;
   }

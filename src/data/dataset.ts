@@ -16,7 +16,7 @@ export type StorageArray = Uint8Array | Int8Array | Int16Array | Int32Array | Ui
 export type Scaling =
   | { kind: 'unit'; min: number; max: number } // (v - min) / (max - min) into [0, 1]
   | { kind: 'standardize'; mean: number[]; std: number[] } // per feature (v - mean) / std
-  | { kind: 'one-hot'; vocabularySize: number }; // text: character index -> one-hot row
+  | { kind: 'indices'; vocabularySize: number }; // text: character indices as they are (the model embeds them)
 
 export interface Dataset {
   /** Absolute path of the file or folder the data came from (the images file for IDX). */
@@ -27,7 +27,7 @@ export interface Dataset {
   readonly count: number;
   /** Shape of one stored sample, e.g. [28, 28] for IDX images, [columns] for CSV, [maxLength] for text. */
   readonly sampleShape: readonly number[];
-  /** Shape of one training sample as the model sees it: [h, w, c] for images, [n] tabular, [maxLength, vocabulary] text. */
+  /** Shape of one training sample as the model sees it: [h, w, c] for images, [n] tabular, [maxLength] character indices for text. */
   readonly inputShape: readonly number[];
   readonly dtype: StorageDType;
   readonly scaling: Scaling;
@@ -36,8 +36,10 @@ export interface Dataset {
   readonly classNames?: readonly string[];
   /** Column names for tabular data. */
   readonly columns?: readonly string[];
-  /** Text data: index -> character; index 0 is padding, 1 is end of sequence. */
+  /** Text data: index -> character; index 0 is padding, 1 is end of sequence, 2 a character outside the vocabulary. */
   readonly vocabulary?: readonly string[];
+  /** What the reader changed about the data, in sentences (text: lines cut, rare characters read as unknown). */
+  readonly notes?: readonly string[];
 
   /** Raw stored values of sample i (a view, do not modify). */
   sample(i: number): StorageArray;

@@ -26,6 +26,7 @@ export function summarizeDataset(ds: Dataset): DatasetSummary {
     classCounts,
     columns: ds.columns ? [...ds.columns] : undefined,
     vocabularySize: ds.vocabulary?.length,
+    notes: ds.notes && ds.notes.length > 0 ? [...ds.notes] : undefined,
   };
 }
 

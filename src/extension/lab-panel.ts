@@ -242,10 +242,10 @@ export class LabPanel implements vscode.Disposable {
       }
       case 'generate': {
         const runDir = this.shownRun()?.runDir;
-        const { mode, a, b, steps } = message;
+        const { mode, a, b, textA, textB, steps } = message;
         this.connection.reply(
           message.requestId,
-          runDir ? trainer.generate(runDir, mode, { a, b, steps }) : Promise.reject(new Error(vscode.l10n.t('Train a model first: generation decodes from a saved run.'))),
+          runDir ? trainer.generate(runDir, mode, { a, b, textA, textB, steps }) : Promise.reject(new Error(vscode.l10n.t('Train a model first: generation decodes from a saved run.'))),
         );
         break;
       }

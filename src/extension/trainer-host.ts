@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunView } from '../protocol/lab-protocol';
-import type { DatasetRef, FromTrainer, ImageBatch, InspectResult, ModelGraph, RunStatus } from '../protocol/trainer-protocol';
+import type { DatasetRef, FromTrainer, GenerateMode, ImageBatch, InspectResult, ModelGraph, Neighbour, RunStatus } from '../protocol/trainer-protocol';
 import { TrainerClient, type TrainerExit } from '../trainer/trainer-client';
 import { readRun } from '../trainer/runs';
 import { applyTrainerEvent, isRunEvent, runViewFromStarted } from './live-run';
@@ -177,12 +177,12 @@ export class TrainerHost implements vscode.Disposable {
 
   async generate(
     runDir: string,
-    mode: 'interpolate' | 'prior' | 'grid',
-    options: { a?: number; b?: number; steps?: number },
-  ): Promise<{ images?: ImageBatch; texts?: string[] }> {
+    mode: GenerateMode,
+    options: { a?: number; b?: number; textA?: string; textB?: string; steps?: number },
+  ): Promise<{ images?: ImageBatch; texts?: string[]; neighbours?: Neighbour[] }> {
     const reply = await this.request({ type: 'generate', runDir, mode, ...options });
     if (reply.type !== 'generated') throw new Error(`Unexpected reply ${reply.type} to generate`);
-    return { images: reply.images, texts: reply.texts };
+    return { images: reply.images, texts: reply.texts, neighbours: reply.neighbours };
   }
 
   /** A run folder was deleted: views stop showing it, and it is no longer the session's last run. */

@@ -4,6 +4,7 @@ import type { ModelGraph } from '../protocol/trainer-protocol';
 import type { BuiltModel } from './built-model';
 import type { ModelConfig } from './config';
 import type { NoiseSource } from './noise';
+import type { TextCodec } from './seq2seq/text-codec';
 
 export interface ModelParts {
   config: ModelConfig;
@@ -11,6 +12,10 @@ export interface ModelParts {
   inputShape: readonly number[];
   encoder: tf.LayersModel;
   decoder: tf.LayersModel;
+  /** The joined model when it is not simply decoder(encoder(x)) (sequence: the decoder also reads the previous characters). */
+  autoencoder?: tf.LayersModel;
+  /** Text models: lines to codes and back by greedy decoding. */
+  text?: TextCodec;
   /** Models whose weights are trained, if more than encoder + decoder (VAE: the encoder with its log-variance head). */
   trainedModels?: tf.LayersModel[];
   graph: ModelGraph;
@@ -21,10 +26,7 @@ export interface ModelParts {
 
 /** Joins encoder and decoder into the autoencoder and wraps everything as a BuiltModel. */
 export function assemble(parts: ModelParts): BuiltModel {
-  const input = tf.input({ shape: [...parts.inputShape], name: 'autoencoder_input' });
-  const code = parts.encoder.apply(input) as tf.SymbolicTensor;
-  const output = parts.decoder.apply(code) as tf.SymbolicTensor;
-  const autoencoder = tf.model({ inputs: input, outputs: output, name: 'autoencoder' });
+  const autoencoder = parts.autoencoder ?? joinedModel(parts);
   const trainedModels = parts.trainedModels ?? [parts.encoder, parts.decoder];
   const seen = new Set<string>();
   const trainableVariables: tf.Variable[] = [];
@@ -56,6 +58,7 @@ export function assemble(parts: ModelParts): BuiltModel {
       noise.draws = value;
     },
     graph: parts.graph,
+    text: parts.text,
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -64,4 +67,11 @@ export function assemble(parts: ModelParts): BuiltModel {
       for (const weight of weights) weight.dispose();
     },
   };
+}
+
+function joinedModel(parts: ModelParts): tf.LayersModel {
+  const input = tf.input({ shape: [...parts.inputShape], name: 'autoencoder_input' });
+  const code = parts.encoder.apply(input) as tf.SymbolicTensor;
+  const output = parts.decoder.apply(code) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: 'autoencoder' });
 }

@@ -9,7 +9,7 @@ import { buildSequence } from './presets/sequence';
 import { buildSparse } from './presets/sparse';
 import { buildVae } from './presets/vae';
 
-const BUILDERS: Record<Preset, (config: ModelConfig, inputShape: readonly number[], kind: DatasetKind) => BuiltModel> = {
+const BUILDERS: Record<Preset, (config: ModelConfig, inputShape: readonly number[], kind: DatasetKind, vocabularySize?: number) => BuiltModel> = {
   dense: buildDense,
   deep: buildDeep,
   conv: buildConv,
@@ -21,8 +21,8 @@ const BUILDERS: Record<Preset, (config: ModelConfig, inputShape: readonly number
 
 /**
  * Builds the model of a config returned by parseModelConfig (which checked it against this data).
- * Uses the active tfjs backend: call initBackend first.
+ * Uses the active tfjs backend: call initBackend first. Text needs the size of its vocabulary.
  */
-export function buildModel(config: ModelConfig, inputShape: readonly number[], kind: DatasetKind): BuiltModel {
-  return BUILDERS[config.preset](config, inputShape, kind);
+export function buildModel(config: ModelConfig, inputShape: readonly number[], kind: DatasetKind, vocabularySize?: number): BuiltModel {
+  return BUILDERS[config.preset](config, inputShape, kind, vocabularySize);
 }

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../data/dataset';
 import type { ModelGraph } from '../protocol/trainer-protocol';
 import type { ModelConfig } from './config';
+import type { TextCodec } from './seq2seq/text-codec';
 
 /** A model of the zoo, ready to train: its three Keras-style models plus its training objective. */
 export interface BuiltModel {
@@ -26,6 +27,8 @@ export interface BuiltModel {
   readonly trainableVariables: tf.Variable[];
   /** How many noise draws were taken so far; restored from checkpoints so a resumed run continues the sequence. */
   randomDraws: number;
+  /** Text models (sequence preset): lines to codes and codes to lines by greedy decoding. */
+  readonly text?: TextCodec;
   /** Layers as boxes for the lab's graph view. */
   readonly graph: ModelGraph;
   dispose(): void;

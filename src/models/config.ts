@@ -61,7 +61,13 @@ export const modelConfigSchema = z
     klWeight: z.number().min(0).max(100).default(1),
     /** Sequence: recurrent cell and its units. */
     rnn: z.enum(['gru', 'lstm']).default('gru'),
-    rnnUnits: z.number().int().min(1).max(2048).default(128),
+    rnnUnits: z.number().int().min(1).max(2048).default(256),
+    /** Sequence: size of the character embeddings. */
+    embeddingSize: z.number().int().min(1).max(1024).default(64),
+    /** Sequence: fraction of the decoder's input characters replaced by the unknown mark in training (keeps the decoder reading the code). */
+    charDropout: z.number().min(0).max(0.9).default(0.25),
+    /** Sequence: a variational code (mean and log-variance, KL weight annealed) so that new lines can be sampled. */
+    variational: z.boolean().default(false),
   })
   .strict();
 

@@ -6,8 +6,10 @@ import { zodIssueToSentences } from './zod-sentences';
 
 export interface ModelConfigContext {
   kind: DatasetKind;
-  /** One training sample's shape: [h, w, c] images, [n] tabular, [maxLength, vocabulary] text. */
+  /** One training sample's shape: [h, w, c] images, [n] tabular, [maxLength] text (character indices). */
   inputShape: readonly number[];
+  /** Text: characters in the vocabulary (padding, end and unknown marks included). */
+  vocabularySize?: number;
 }
 
 /** Above this a dense model on raw pixels is a mistake, not a choice (4 bytes per parameter, Adam triples it). */
@@ -101,8 +103,8 @@ function dataKindProblems(preset: Preset, context: ModelConfigContext): string[]
   if (context.kind === 'image' && shape.length !== 3) {
     problems.push(`image data must have the shape height × width × channels, got [${shape.join(', ')}]`);
   }
-  if (context.kind === 'text' && shape.length !== 2) {
-    problems.push(`text data must have the shape length × vocabulary, got [${shape.join(', ')}]`);
+  if (context.kind === 'text' && shape.length !== 1) {
+    problems.push(`text data must be lines of character indices (shape [length]), got [${shape.join(', ')}]`);
   }
   return problems;
 }
@@ -119,9 +121,15 @@ function optionProblems(config: ModelConfig, given: Set<string>, context: ModelC
   only('kernelSize', 'conv', preset !== 'conv' && given.has('kernelSize') && config.kernelSize !== 3);
   only('noise', 'denoising', preset !== 'denoising' && config.noise !== undefined);
   only('sparsity', 'sparse', preset !== 'sparse' && config.sparsity !== undefined);
-  only('klWeight', 'vae', preset !== 'vae' && config.klWeight !== 1);
+  if (preset !== 'vae' && !(preset === 'sequence' && config.variational) && config.klWeight !== 1) {
+    problems.push(`klWeight applies only to the vae preset and the sequence preset with variational: true, not to ${preset}${preset === 'sequence' ? ' without it' : ''}`);
+  }
   only('rnn', 'sequence', preset !== 'sequence' && config.rnn !== 'gru');
-  only('rnnUnits', 'sequence', preset !== 'sequence' && config.rnnUnits !== 128);
+  only('rnnUnits', 'sequence', preset !== 'sequence' && config.rnnUnits !== 256);
+  only('embeddingSize', 'sequence', preset !== 'sequence' && config.embeddingSize !== 64);
+  only('charDropout', 'sequence', preset !== 'sequence' && config.charDropout !== 0.25);
+  only('variational', 'sequence', preset !== 'sequence' && config.variational);
+  if (preset === 'sequence' && config.rnn !== 'gru') problems.push(`the sequence preset runs GRU encoder and decoder; rnn ${config.rnn} is not available for it`);
   if ((preset === 'conv' || preset === 'sequence') && config.hiddenLayers.length > 0) {
     problems.push(`hiddenLayers has no effect on the ${preset} preset${preset === 'conv' ? ' (its layers are set by convFilters)' : ' (its size is set by rnnUnits)'}`);
   }

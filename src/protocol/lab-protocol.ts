@@ -4,9 +4,11 @@ import {
   codeProjectionSchema,
   epochMetricsSchema,
   fromTrainerSchema,
+  generateModeSchema,
   imageBatchSchema,
   inspectResultSchema,
   modelGraphSchema,
+  neighbourSchema,
   reconstructionsSchema,
   runNoticeSchema,
   runProgressSchema,
@@ -78,7 +80,7 @@ export type ToLab =
 export interface LabReplyResults {
   describe: z.infer<typeof modelGraphSchema>;
   inspect: z.infer<typeof inspectResultSchema>;
-  generate: { images?: z.infer<typeof imageBatchSchema>; texts?: string[] };
+  generate: { images?: z.infer<typeof imageBatchSchema>; texts?: string[]; neighbours?: z.infer<typeof neighbourSchema>[] };
 }
 
 // ---------- webview -> host ----------
@@ -97,9 +99,11 @@ export const fromLabSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('generate'),
     requestId: z.number().int(),
-    mode: z.enum(['interpolate', 'prior', 'grid']),
+    mode: generateModeSchema,
     a: z.number().int().min(0).optional(),
     b: z.number().int().min(0).optional(),
+    textA: z.string().min(1).max(1000).optional(),
+    textB: z.string().min(1).max(1000).optional(),
     steps: z.number().int().min(2).max(32).optional(),
   }),
   z.object({ type: z.literal('revealRun') }),

@@ -184,6 +184,17 @@ export const LAB_STRINGS = {
   'results.anomalies': 'Worst reconstructions (anomalies)',
   'results.anomaliesNone': 'The anomalies appear when training ends.',
   'results.sample': 'Sample {0}',
+  'results.textMetrics': 'Held-out lines at epoch {0}: {1} reconstructed exactly, {2} of characters right (greedy decoding).',
+  'results.textSame': 'reconstructed exactly',
+  'results.textDiffers': '{0} characters differ',
+  'results.lineA': 'Or type the first line',
+  'results.lineB': 'Or type the second line',
+  'results.sampleLines': 'Sample new lines',
+  'results.nearest': 'Nearest lines',
+  'results.nearestHint': 'The lines whose codes are nearest to the first line, with their distance.',
+  'results.neighbour': '{0} (distance {1})',
+  'results.textGenerateHint': 'Interpolation decodes the codes between two lines step by step; typed lines are read with the dataset\'s characters.',
+  'results.priorNotVariational': "Not variational: codes are drawn from a normal distribution fitted to the data's codes (train with variational: true to sample the prior).",
 
   // scatter
   'scatter.label': 'Class {0}',

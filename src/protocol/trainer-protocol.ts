@@ -18,6 +18,8 @@ export const datasetRefSchema = z.object({
   imageSize: z.number().int().min(4).max(512).optional(),
   /** Text: longest line kept, in characters. */
   maxLength: z.number().int().min(2).max(256).optional(),
+  /** Text: characters kept in the vocabulary (the most frequent); rarer ones read as one unknown mark. */
+  maxVocabulary: z.number().int().min(1).max(20000).optional(),
   /** Cap on samples read (for previews and quick runs). */
   limit: z.number().int().min(1).optional(),
 });
@@ -36,6 +38,8 @@ export const datasetSummarySchema = z.object({
   classCounts: z.array(z.number().int()).optional(),
   columns: z.array(z.string()).optional(),
   vocabularySize: z.number().int().optional(),
+  /** What the reader changed about the data (text: lines cut to the length cap, rare characters read as unknown). */
+  notes: z.array(z.string()).optional(),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
@@ -94,6 +98,10 @@ export const epochMetricsSchema = z.object({
   val_loss: z.number().nullable(),
   seconds: z.number(),
   samples_per_second: z.number(),
+  /** Text: fraction of held-out characters (and end marks) greedy decoding gets right. */
+  val_char_accuracy: z.number().min(0).max(1).optional(),
+  /** Text: fraction of held-out lines greedy decoding reconstructs exactly. */
+  val_exact_match: z.number().min(0).max(1).optional(),
   /**
    * Validation reconstruction mean squared error in the units the model sees ([0, 1] for images,
    * standardized units for tabular data): one figure that compares runs whatever their loss.
@@ -153,6 +161,14 @@ export type RunProgress = z.infer<typeof runProgressSchema>;
 
 const progressMessageSchema = runProgressSchema.extend({ type: z.literal('progress') });
 
+/** What a `generate` request decodes: a line between two samples, prior samples, a grid over the codes, or (text) the lines nearest to one. */
+export const generateModeSchema = z.enum(['interpolate', 'prior', 'grid', 'nearest']);
+export type GenerateMode = z.infer<typeof generateModeSchema>;
+
+/** Text: one of the lines nearest to a chosen one in code space (Euclidean distance between codes). */
+export const neighbourSchema = z.object({ index: z.number().int(), text: z.string(), distance: z.number() });
+export type Neighbour = z.infer<typeof neighbourSchema>;
+
 // ---------- host -> trainer ----------
 
 export const startMessageSchema = z.object({
@@ -186,14 +202,20 @@ export const toTrainerSchema = z.discriminatedUnion('type', [
   }),
   /** Build (not train) a model for a dataset and describe its graph. */
   z.object({ type: z.literal('describe'), requestId: z.number().int(), dataset: datasetRefSchema, config: z.record(z.unknown()) }),
-  /** Decode from the code space of a saved run: interpolate between two samples, sample the prior, or a 2-D grid. */
+  /**
+   * Decode from the code space of a saved run: interpolate between two samples, sample the prior, a
+   * 2-D grid, or (text) the `steps` lines nearest to sample a. Text runs also take lines typed in
+   * (`textA`, `textB`) in place of the samples a and b.
+   */
   z.object({
     type: z.literal('generate'),
     requestId: z.number().int(),
     runDir: z.string(),
-    mode: z.enum(['interpolate', 'prior', 'grid']),
+    mode: generateModeSchema,
     a: z.number().int().min(0).optional(),
     b: z.number().int().min(0).optional(),
+    textA: z.string().min(1).max(1000).optional(),
+    textB: z.string().min(1).max(1000).optional(),
     steps: z.number().int().min(2).max(32).default(8),
   }),
 ]);
@@ -267,7 +289,13 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string(), stack: z.string().optional(), requestId: z.number().int().optional() }),
   z.object({ type: z.literal('inspected'), requestId: z.number().int(), result: inspectResultSchema }),
   z.object({ type: z.literal('described'), requestId: z.number().int(), dataset: datasetSummarySchema, graph: modelGraphSchema }),
-  z.object({ type: z.literal('generated'), requestId: z.number().int(), images: imageBatchSchema.optional(), texts: z.array(z.string()).optional() }),
+  z.object({
+    type: z.literal('generated'),
+    requestId: z.number().int(),
+    images: imageBatchSchema.optional(),
+    texts: z.array(z.string()).optional(),
+    neighbours: z.array(neighbourSchema).optional(),
+  }),
 ]);
 export type FromTrainer = z.infer<typeof fromTrainerSchema>;
 

@@ -9,7 +9,7 @@ import { withDefaultPreset } from './default-preset';
 export async function describeModel(ref: DatasetRef, input: Record<string, unknown>): Promise<{ dataset: DatasetSummary; graph: ModelGraph }> {
   const dataset = await openCachedDataset(ref);
   const config = parseModelConfig(withDefaultPreset(input, dataset), { kind: dataset.kind, inputShape: [...dataset.inputShape] });
-  const built = buildModel(config, dataset.inputShape, dataset.kind);
+  const built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
   try {
     return { dataset: summarizeDataset(dataset), graph: built.graph };
   } finally {

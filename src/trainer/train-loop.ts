@@ -16,6 +16,7 @@ import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from '.
 import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
 import { Evaluator, type ValidationResult } from './loop/evaluation';
 import { ProgressStream } from './loop/progress-stream';
+import { textMetrics } from './text-metrics';
 import type { TrainControl } from './train-control';
 
 /**
@@ -325,6 +326,7 @@ class TrainingLoop {
       seconds: epochSeconds,
       // Training batches only.
       samples_per_second: outcome.trainMs > 0 ? (outcome.samples * 1000) / outcome.trainMs : 0,
+      ...(this.options.model.text && this.validation.length > 0 ? textMetrics(this.options.tf, this.options.model, this.options.dataset, this.validation) : {}),
     };
     emit({ type: 'epochEnd', metrics });
     emit({ type: 'reconstructions', data: reconstructions });

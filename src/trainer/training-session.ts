@@ -81,7 +81,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
   let folder: RunFolder | undefined;
   let parallel: DataParallelStep | undefined;
   try {
-    built = buildModel(config, dataset.inputShape, dataset.kind);
+    built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
     optimizer = createOptimizer(config);
     const checkpoint = previous ? await loadCheckpoint(join(start.resumeRunDir!, CHECKPOINT_DIR), built, optimizer) : undefined;
     folder = previous

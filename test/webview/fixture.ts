@@ -23,13 +23,19 @@ export interface RunFixture {
 }
 
 const RECORDING = join(root, 'test', 'fixtures', 'recorded-run.json');
+/** A real sequence-model run on the Tang couplets (scripts/record-run.mjs text). */
+export const TEXT_RECORDING = join(root, 'test', 'fixtures', 'recorded-text-run.json');
 
 export function loadRunFixture(): RunFixture {
   if (existsSync(RECORDING)) return loadRecording(JSON.parse(readFileSync(RECORDING, 'utf8')) as unknown);
   return syntheticRun();
 }
 
-function loadRecording(json: unknown): RunFixture {
+export function loadTextRunFixture(): RunFixture {
+  return loadRecording(JSON.parse(readFileSync(TEXT_RECORDING, 'utf8')) as unknown, TEXT_RECORDING);
+}
+
+function loadRecording(json: unknown, RECORDING = join(root, 'test', 'fixtures', 'recorded-run.json')): RunFixture {
   const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   const list = Array.isArray(json) ? json : (record.events ?? record.messages);
   if (!Array.isArray(list)) throw new Error(`${RECORDING}: expected an array of trainer messages or { events: [...] }`);

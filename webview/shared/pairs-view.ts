@@ -43,11 +43,47 @@ export function pairsView(pairs: PairSet, limit = Infinity): HTMLElement {
     body.append(
       el('tr', {}, [
         el('td', { className: 'ae-mono', text: text.input }),
-        el('td', { className: 'ae-mono', text: text.output }),
+        markedReconstruction(text.input, text.output),
         el('td', { className: 'ae-number', text: formatValue(pairs.errors[i]) }),
       ]),
     );
   }
   const head = el('tr', {}, [t('results.input'), t('results.output'), t('results.error')].map((h) => el('th', { text: h, attrs: { scope: 'col' } })));
   return el('table', { className: 'ae-table ae-text-pairs' }, [el('thead', {}, [head]), body]);
+}
+
+/**
+ * The reconstructed line with every character that differs from the input at its position marked
+ * (characters are code points, as the model reads them); missing characters at the end show as one
+ * mark. The cell says in words how many differ, for screen readers.
+ */
+function markedReconstruction(input: string, output: string): HTMLElement {
+  const expected = Array.from(input);
+  const actual = Array.from(output);
+  const cell = el('td', { className: 'ae-mono ae-text-output' });
+  let differing = 0;
+  let run = '';
+  const flush = () => {
+    if (run) cell.append(document.createTextNode(run));
+    run = '';
+  };
+  actual.forEach((ch, position) => {
+    if (ch === expected[position]) {
+      run += ch;
+      return;
+    }
+    flush();
+    differing++;
+    cell.append(el('mark', { className: 'ae-text-diff', text: ch }));
+  });
+  flush();
+  if (expected.length > actual.length) {
+    differing += expected.length - actual.length;
+    cell.append(el('mark', { className: 'ae-text-diff ae-text-missing', text: '\u2026', attrs: { 'aria-hidden': 'true' } }));
+  }
+  cell.dataset.differing = String(differing);
+  const summary = differing === 0 ? t('results.textSame') : t('results.textDiffers', differing);
+  cell.title = summary;
+  cell.append(el('span', { className: 'ae-visually-hidden', text: ` (${summary})` }));
+  return cell;
 }

@@ -4,21 +4,27 @@ import type { DatasetRef } from '../../protocol/trainer-protocol';
 import { MAX_TEXT_BYTES, readDataFile } from './file-bytes';
 
 /**
- * Text, one sample per line, for the sequence autoencoder. The character vocabulary is built from
- * the data: index 0 is padding, 1 is end of sequence, then every character seen, in code point order.
+ * Text, one sample per line, for the sequence autoencoder. Characters are Unicode code points (an
+ * emoji or a Chinese character is one character, never several bytes). The vocabulary is built from
+ * the data: index 0 is padding, 1 is the end of a line, 2 stands for every character outside the
+ * vocabulary cap (the rarest ones), then the kept characters in code point order.
  * A sample is stored as maxLength character indices: the line (cut to maxLength - 1 characters),
- * the end mark, then padding. The model sees one one-hot row per position: [maxLength, vocabularySize].
+ * the end mark, then padding. The model reads these indices (an embedding), never one-hot rows.
  */
 
 export const PAD_INDEX = 0;
 export const END_INDEX = 1;
-/** The vocabulary entries of the two reserved indices: padding decodes to nothing, the end mark to a newline. */
+export const UNKNOWN_INDEX = 2;
+/** Padding decodes to nothing, the end mark to a newline, a character outside the vocabulary to U+FFFD. */
 const PAD_CHAR = '';
 const END_CHAR = '\n';
+export const UNKNOWN_CHAR = '\uFFFD';
 /** Without a maxLength in the ref, samples are as long as the longest line plus the end mark, up to this. */
 export const DEFAULT_MAX_LENGTH_CAP = 64;
+/** Without a maxVocabulary in the ref: characters kept (the most frequent), the rest become the unknown mark. */
+export const DEFAULT_MAX_VOCABULARY = 3000;
 
-/** Indices back to text: stops at the end mark, skips padding and unknown indices. */
+/** Indices back to text: stops at the end mark, skips padding; the unknown mark shows as U+FFFD. */
 export function decodeCharacterIndices(indices: ArrayLike<number>, vocabulary: readonly string[]): string {
   let text = '';
   for (let t = 0; t < indices.length; t++) {
@@ -34,6 +40,16 @@ export function textLines(text: string): string[] {
   return text.split(/\r?\n|\r/).filter((line) => line.length > 0);
 }
 
+/** The vocabulary of some lines: the `cap` most frequent characters (ties: lower code point first), in code point order. */
+export function buildVocabulary(lines: readonly string[][], cap: number): { vocabulary: string[]; dropped: number } {
+  const counts = new Map<string, number>();
+  for (const chars of lines) for (const ch of chars) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(0)!;
+  const ranked = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || byCodePoint(a, b));
+  const kept = ranked.slice(0, cap).sort(byCodePoint);
+  return { vocabulary: [PAD_CHAR, END_CHAR, UNKNOWN_CHAR, ...kept], dropped: ranked.length - kept.length };
+}
+
 export async function readTextDataset(ref: DatasetRef): Promise<Dataset> {
   const file = ref.path;
   const bytes = await readDataFile(file, MAX_TEXT_BYTES);
@@ -43,31 +59,37 @@ export async function readTextDataset(ref: DatasetRef): Promise<Dataset> {
   const lines = allLines.slice(0, ref.limit ?? allLines.length);
   const count = lines.length;
 
-  const characters = new Set<string>();
-  let longest = 0;
-  for (const line of lines) {
-    const chars = Array.from(line); // code points, so an emoji is one character
-    for (const ch of chars) characters.add(ch);
-    if (chars.length > longest) longest = chars.length;
-  }
-  const vocabulary = [PAD_CHAR, END_CHAR, ...[...characters].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!)];
-  const indexOf = new Map(vocabulary.map((ch, i) => [ch, i] as const).slice(2));
+  const characters = lines.map((line) => Array.from(line)); // code points
+  const longest = characters.reduce((most, chars) => Math.max(most, chars.length), 0);
+  const { vocabulary, dropped } = buildVocabulary(characters, ref.maxVocabulary ?? DEFAULT_MAX_VOCABULARY);
+  const indexOf = new Map(vocabulary.map((ch, i) => [ch, i] as const).slice(UNKNOWN_INDEX + 1));
   const maxLength = ref.maxLength ?? Math.max(2, Math.min(longest + 1, DEFAULT_MAX_LENGTH_CAP));
   const vocabularySize = vocabulary.length;
 
   const data: Uint8Array | Uint16Array = vocabularySize <= 256 ? new Uint8Array(count * maxLength) : new Uint16Array(count * maxLength);
-  lines.forEach((line, i) => {
-    const chars = Array.from(line).slice(0, maxLength - 1);
+  let cutLines = 0;
+  let unknownCharacters = 0;
+  characters.forEach((all, i) => {
+    if (all.length > maxLength - 1) cutLines++;
+    const chars = all.slice(0, maxLength - 1);
     const offset = i * maxLength;
-    chars.forEach((ch, t) => (data[offset + t] = indexOf.get(ch)!));
+    chars.forEach((ch, t) => {
+      const index = indexOf.get(ch) ?? UNKNOWN_INDEX;
+      if (index === UNKNOWN_INDEX) unknownCharacters++;
+      data[offset + t] = index;
+    });
     data[offset + chars.length] = END_INDEX;
     // the rest stays 0: padding
   });
+  const notes: string[] = [];
+  if (cutLines > 0) notes.push(`${cutLines} of ${count} lines were longer than ${maxLength - 1} characters and were cut to that length`);
+  if (dropped > 0) {
+    notes.push(`${dropped} rare characters (${unknownCharacters} occurrences) are outside the vocabulary of ${vocabularySize - 3} and read as ${UNKNOWN_CHAR}`);
+  }
 
   const checkIndex = (i: number): void => {
     if (!(Number.isInteger(i) && i >= 0 && i < count)) throw new RangeError(`sample index ${i} is outside 0..${count - 1}`);
   };
-  const sampleSize = maxLength * vocabularySize;
 
   return {
     source: file,
@@ -76,10 +98,11 @@ export async function readTextDataset(ref: DatasetRef): Promise<Dataset> {
     kind: 'text',
     count,
     sampleShape: [maxLength],
-    inputShape: [maxLength, vocabularySize],
+    inputShape: [maxLength],
     dtype: data instanceof Uint8Array ? 'uint8' : 'uint16',
-    scaling: { kind: 'one-hot', vocabularySize },
+    scaling: { kind: 'indices', vocabularySize },
     vocabulary,
+    notes,
     sample(i: number): StorageArray {
       checkIndex(i);
       return data.subarray(i * maxLength, (i + 1) * maxLength);
@@ -89,16 +112,24 @@ export async function readTextDataset(ref: DatasetRef): Promise<Dataset> {
       return lines[i];
     },
     fillBatch(indices: ArrayLike<number>, out: Float32Array): void {
-      if (out.length < indices.length * sampleSize) {
-        throw new RangeError(`batch buffer holds ${out.length} values, ${indices.length * sampleSize} needed`);
+      if (out.length < indices.length * maxLength) {
+        throw new RangeError(`batch buffer holds ${out.length} values, ${indices.length * maxLength} needed`);
       }
-      out.fill(0, 0, indices.length * sampleSize);
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k];
         checkIndex(i);
-        // Every position gets a one-hot row, padding included (index 0), so each row is a valid target.
-        for (let t = 0; t < maxLength; t++) out[k * sampleSize + t * vocabularySize + data[i * maxLength + t]] = 1;
+        out.set(data.subarray(i * maxLength, (i + 1) * maxLength), k * maxLength);
       }
     },
   };
+}
+
+/** A line typed in, as a stored sample of this vocabulary: characters outside it read as the unknown mark. */
+export function encodeLine(line: string, vocabulary: readonly string[], maxLength: number): Int32Array {
+  const indexOf = new Map(vocabulary.map((ch, i) => [ch, i] as const).slice(UNKNOWN_INDEX + 1));
+  const chars = Array.from(line).slice(0, maxLength - 1);
+  const ids = new Int32Array(maxLength);
+  chars.forEach((ch, t) => (ids[t] = indexOf.get(ch) ?? UNKNOWN_INDEX));
+  ids[chars.length] = END_INDEX;
+  return ids;
 }

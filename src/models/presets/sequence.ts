@@ -1,64 +1,137 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
-import { assembleReconstruction } from '../assemble-reconstruction';
+import { mulberry32 } from '../../data/random';
+import { assemble } from '../assemble';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import { orthogonalMatrix, seededLayerInit } from '../initializers';
-import { SeedSequence } from '../seeds';
+import { describeGraph } from '../model-graph';
+import { NoiseSource } from '../noise';
+import { mixSeed, SeedSequence } from '../seeds';
+import { decoderLogits, encodeBatch, LAYER, rowLosses, seq2seqWeights } from '../seq2seq/network';
+import { textBatch } from '../seq2seq/text-batch';
+import { textCodec } from '../seq2seq/text-codec';
+
+/** Training steps over which the variational option's KL weight rises from 0 to klWeight (so the decoder learns to read the code first). */
+export const KL_ANNEAL_STEPS = 2000;
 
 /**
- * The character-level sequence autoencoder for text: one-hot characters [length, vocabulary] ->
- * GRU/LSTM -> dense code -> RepeatVector(length) -> GRU/LSTM (every step) -> softmax over the
- * vocabulary at each position, trained with categorical cross-entropy. One-hot inputs instead of an
- * Embedding keep every gradient kernel available on wasm. The output Dense acts on each time step
- * (Keras's TimeDistributed(Dense)) with one matrix product instead of a loop over steps.
+ * The character sequence-to-sequence autoencoder for text (stored character indices in, never one-hot):
+ *   encoder  Embedding -> GRU reading the line backwards (padding masked) -> code (Dense, linear;
+ *            variational: mean and log-variance)
+ *   decoder  tanh Dense of the code = the GRU's first state; Embedding of the previous character
+ *            (teacher forcing) -> GRU -> linear Dense (embeddingSize) -> Dense over the vocabulary
+ *            at every step
+ * Training drops a fraction (charDropout) of the decoder's input characters to the unknown mark, so
+ * that the decoder must rely on the code; reconstruction is greedy decoding. The loss is the
+ * cross-entropy per character (end marks included, padding excluded), plus the KL term per character
+ * for the variational option, its weight annealed from 0 over KL_ANNEAL_STEPS steps.
+ *
+ * The layers define and save the weights (tfjs layers format; the decoder model maps [code, previous
+ * characters] to probabilities); training and decoding run the same weights through hand-written GRU
+ * steps (src/models/seq2seq/), which skip tfjs-layers' per-step overhead.
  */
-export function buildSequence(config: ModelConfig, inputShape: readonly number[], kind: DatasetKind): BuiltModel {
-  const [length, vocabulary] = inputShape;
+export function buildSequence(config: ModelConfig, inputShape: readonly number[], kind: DatasetKind, vocabularySize = 0): BuiltModel {
+  const [maxLength] = inputShape;
+  if (inputShape.length !== 1 || vocabularySize < 4) {
+    throw new Error(`the sequence preset needs text samples of character indices and their vocabulary (got shape [${inputShape}], vocabulary ${vocabularySize})`);
+  }
+  if (config.rnn !== 'gru') throw new Error(`the sequence preset runs a GRU encoder and decoder; rnn ${config.rnn} is not available`);
   const seeds = new SeedSequence(config.seed);
-  const recurrent = (name: string, returnSequences: boolean) => {
-    const options = {
-      units: config.rnnUnits,
-      returnSequences,
+  const units = config.rnnUnits;
+  const embedding = (name: string, maskZero: boolean) =>
+    tf.layers.embedding({
+      inputDim: vocabularySize,
+      outputDim: config.embeddingSize,
+      maskZero,
       name,
-      recurrentInitializer: 'zeros' as const, // replaced by a seeded orthogonal matrix below
-      ...seededLayerInit(seeds),
-    };
-    return config.rnn === 'lstm' ? tf.layers.lstm(options) : tf.layers.gru(options);
-  };
+      // N(0, 1) as in PyTorch: Keras's uniform ±0.05 starts the GRUs with almost no input signal (slower start, measured).
+      embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: seeds.next() }),
+    });
+  const gru = (name: string, returnSequences: boolean, goBackwards: boolean) =>
+    tf.layers.gru({ units, returnSequences, goBackwards, name, recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros', ...seededLayerInit(seeds) });
 
-  const input = tf.input({ shape: [length, vocabulary], name: 'encoder_input' });
-  const encoderRnn = recurrent(`enc_${config.rnn}`, false);
-  const state = encoderRnn.apply(input) as tf.SymbolicTensor;
-  const code = tf.layers.dense({ units: config.codeSize, activation: config.activation, name: 'code', ...seededLayerInit(seeds) }).apply(state) as tf.SymbolicTensor;
+  const input = tf.input({ shape: [maxLength], name: 'encoder_input' });
+  const encoderGru = gru(LAYER.encoderGru, false, true);
+  const state = encoderGru.apply(embedding(LAYER.encoderEmbedding, true).apply(input)) as tf.SymbolicTensor;
+  const code = tf.layers.dense({ units: config.codeSize, name: LAYER.code, ...seededLayerInit(seeds) }).apply(state) as tf.SymbolicTensor;
+  const logVar = config.variational
+    ? (tf.layers.dense({ units: config.codeSize, name: LAYER.codeLogVar, ...seededLayerInit(seeds) }).apply(state) as tf.SymbolicTensor)
+    : undefined;
   const encoder = tf.model({ inputs: input, outputs: code, name: 'encoder' });
+  const encoderStats = logVar ? tf.model({ inputs: input, outputs: [code, logVar], name: 'encoder_stats' }) : encoder;
 
-  const codeInput = tf.input({ shape: [config.codeSize], name: 'decoder_input' });
-  const repeated = tf.layers.repeatVector({ n: length, name: 'dec_repeat' }).apply(codeInput) as tf.SymbolicTensor;
-  const decoderRnn = recurrent(`dec_${config.rnn}`, true);
-  const steps = decoderRnn.apply(repeated) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: vocabulary, activation: 'softmax', name: 'dec_output', ...seededLayerInit(seeds) }).apply(steps) as tf.SymbolicTensor;
-  const decoder = tf.model({ inputs: codeInput, outputs: output, name: 'decoder' });
+  const codeInput = tf.input({ shape: [config.codeSize], name: 'decoder_code' });
+  const previousInput = tf.input({ shape: [maxLength], name: 'decoder_previous' });
+  const firstState = tf.layers.dense({ units, activation: 'tanh', name: LAYER.decoderState, ...seededLayerInit(seeds) }).apply(codeInput) as tf.SymbolicTensor;
+  const decoderGru = gru(LAYER.decoderGru, true, false);
+  const previous = embedding(LAYER.decoderEmbedding, false).apply(previousInput) as tf.SymbolicTensor;
+  const steps = decoderGru.apply(previous, { initialState: [firstState] }) as tf.SymbolicTensor;
+  const projected = tf.layers.dense({ units: config.embeddingSize, name: LAYER.decoderProjection, ...seededLayerInit(seeds) }).apply(steps) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: vocabularySize, activation: 'softmax', name: LAYER.decoderOutput, ...seededLayerInit(seeds) }).apply(projected) as tf.SymbolicTensor;
+  const decoder = tf.model({ inputs: [codeInput, previousInput], outputs: output, name: 'decoder' });
 
-  for (const layer of [encoderRnn, decoderRnn]) {
-    const kernel = layer.weights.find((w) => w.originalName.endsWith('recurrent_kernel'));
-    if (!kernel) throw new Error(`${layer.name} has no recurrent kernel`);
-    const [rows, cols] = kernel.shape as [number, number];
-    const orthogonal = orthogonalMatrix(rows, cols, seeds.next());
+  for (const layer of [encoderGru, decoderGru]) {
+    const kernel = layer.weights.find((w) => w.originalName.endsWith('recurrent_kernel'))!;
+    const orthogonal = orthogonalMatrix(units, 3 * units, seeds.next());
     kernel.write(orthogonal);
     orthogonal.dispose();
-    if (config.rnn === 'lstm') {
-      // Keras's unit_forget_bias: the forget gate (second of the i, f, c, o blocks) starts open.
-      // Set here because tfjs's unitForgetBias initializer leaks tensors on every build.
-      const bias = layer.weights.find((w) => w.originalName.endsWith('bias'));
-      if (!bias) throw new Error(`${layer.name} has no bias`);
-      const units = config.rnnUnits;
-      const values = new Float32Array(4 * units).fill(1, units, 2 * units);
-      const forgetOpen = tf.tensor1d(values);
-      bias.write(forgetOpen);
-      forgetOpen.dispose();
-    }
   }
 
-  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: 'cce' });
+  const autoencoderInputs = [tf.input({ shape: [maxLength], name: 'autoencoder_input' }), tf.input({ shape: [maxLength], name: 'autoencoder_previous' })];
+  const autoencoderCode = encoder.apply(autoencoderInputs[0]) as tf.SymbolicTensor;
+  const autoencoder = tf.model({ inputs: autoencoderInputs, outputs: decoder.apply([autoencoderCode, autoencoderInputs[1]]) as tf.SymbolicTensor, name: 'autoencoder' });
+
+  const noise = new NoiseSource(config.seed);
+  const drawsPerStep = (config.charDropout > 0 ? 1 : 0) + 1;
+  const weights = () => seq2seqWeights(encoder, decoder);
+  const graph = describeGraph({
+    preset: config.preset,
+    encoder: encoderStats,
+    decoder,
+    codeLayers: logVar ? [LAYER.code, LAYER.codeLogVar] : [LAYER.code],
+    extraCodeSteps: logVar ? [{ name: 'sampling', className: 'Sampling', outputShape: [null, config.codeSize], params: 0, group: 'code' }] : undefined,
+  });
+
+  return assemble({
+    config,
+    kind,
+    inputShape,
+    encoder,
+    decoder,
+    autoencoder,
+    text: textCodec(encoder, decoder, maxLength),
+    trainedModels: [encoderStats, decoder],
+    noise,
+    graph,
+    loss: (x, training) => {
+      // Annealing position from the draws so far (restored with a checkpoint): taken before this step draws.
+      const annealed = Math.min(1, Math.floor(noise.draws / drawsPerStep) / KL_ANNEAL_STEPS);
+      const dropout = training && config.charDropout > 0 ? { rate: config.charDropout, random: mulberry32(mixSeed(config.seed, noise.draws++)) } : undefined;
+      const batch = textBatch(x.dataSync(), x.shape[0], maxLength, dropout);
+      const w = weights();
+      const { mean, logVar: logVariance } = encodeBatch(w, batch);
+      const code = training && logVariance ? tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVariance)), noise.normal(mean.shape))) : mean;
+      let total: tf.Tensor = tf.sum(rowLosses(decoderLogits(w, code as tf.Tensor2D, batch), batch));
+      if (logVariance) {
+        const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVariance), tf.add(tf.square(mean), tf.exp(logVariance)))));
+        total = tf.add(total, tf.mul(config.klWeight * (training ? annealed : 1), kl));
+      }
+      return tf.div(total, batch.characters) as tf.Scalar;
+    },
+    perSampleError: (x) => {
+      const count = x.shape[0];
+      const batch = textBatch(x.dataSync(), count, maxLength);
+      const w = weights();
+      const losses = rowLosses(decoderLogits(w, encodeBatch(w, batch).mean, batch), batch).dataSync();
+      // Mean cross-entropy per character of each line, back in the batch's order.
+      const sums = new Float64Array(count);
+      const characters = new Float64Array(count);
+      batch.targetLine.forEach((line, row) => {
+        sums[batch.order[line]] += losses[row];
+        characters[batch.order[line]]++;
+      });
+      return tf.tensor1d(Float32Array.from(sums, (sum, b) => sum / characters[b]));
+    },
+  });
 }

@@ -4,6 +4,7 @@ import type { BuiltModel } from '../../models/built-model';
 import type { Anomalies, CodeProjection, Reconstructions } from '../../protocol/trainer-protocol';
 import { projectPca2D } from '../pca';
 import { decodeTexts, renderImages } from '../render-samples';
+import { textReconstructions } from '../text-metrics';
 
 /** Per-sample validation figures of one epoch. */
 export interface ValidationResult {
@@ -63,6 +64,8 @@ export class Evaluator {
   /** Inputs and reconstructions of `indices` as the lab shows them (images or strings). */
   reconstructions(indices: Int32Array, epoch: number): Reconstructions {
     const { tf, model, dataset, sampleSize } = this;
+    // Text models decode greedily, as a user gets them (their autoencoder model is teacher-forced).
+    if (model.text) return textReconstructions(tf, model, dataset, indices, epoch);
     const inputs = new Float32Array(indices.length * sampleSize);
     const outputs = new Float32Array(indices.length * sampleSize);
     const errors: number[] = [];

@@ -4,6 +4,7 @@ import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { resizeNearestNeighborGradKernel } from './resize-nearest-neighbor-grad';
+import { sliceKernel, splitVKernel } from './slice';
 import { tileKernel } from './tile';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
@@ -11,7 +12,8 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
  * Registers, for the wasm backend, the kernels that training needs and tfjs-backend-wasm 4.22
  * lacks (Conv2DBackpropFilter, UnsortedSegmentSum), and wraps the gradient kernels it implements
  * with naive loops (transposed matMul, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad, Tile)
- * with paths through its XNNPACK-backed kernels. Call before the backend initialises (setup
+ * with paths through its XNNPACK-backed kernels, and Slice / SplitV with copies that do not read the
+ * whole input first. Call before the backend initialises (setup
  * functions run then). Idempotent; kernels the backend gains in a later version are left alone.
  */
 export function registerWasmTrainingKernels(backendName = 'wasm'): void {
@@ -25,6 +27,8 @@ export function registerWasmTrainingKernels(backendName = 'wasm'): void {
     [tf.MaxPoolGrad, maxPoolGradKernel],
     [tf.ResizeNearestNeighborGrad, resizeNearestNeighborGradKernel],
     [tf.Tile, tileKernel],
+    [tf.Slice, sliceKernel],
+    [tf.SplitV, splitVKernel],
   ];
   for (const [kernelName, wrap] of fastPaths) {
     const original = tf.getKernel(kernelName, backendName);

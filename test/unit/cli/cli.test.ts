@@ -143,13 +143,18 @@ describe('autoencoder-lab CLI', () => {
     assert.equal(readdirSync(out).length, 1, 'no run for a bad config');
   });
 
-  test('train on text picks the sequence preset', () => {
-    const result = cli(['train', wordsFile, '--epochs', '1', '--limit', '64', '--batch-size', '32', '--out', join(folder.path, 'text-runs')], folder.path);
+  test('train on text picks the sequence preset; the report shows text metrics, interpolation, sampled and nearest lines', () => {
+    const result = cli(['train', wordsFile, '--epochs', '2', '--limit', '64', '--batch-size', '32', '--out', join(folder.path, 'text-runs')], folder.path);
     assert.equal(result.code, 0, result.stderr);
     const [name] = readdirSync(join(folder.path, 'text-runs'));
     const html = readFileSync(join(folder.path, 'text-runs', name, 'report.html'), 'utf8');
     assert.match(name, /-sequence$/);
     assert.match(html, /<th>Input<\/th><th>Reconstruction<\/th>/);
+    assert.match(html, /<th class="num">Lines exact<\/th><th class="num">Characters right<\/th>/);
+    assert.match(html, /<tr><th>Held-out lines reconstructed exactly<\/th><td>[\d.]+% \(epoch \d, greedy decoding\)<\/td><\/tr>/);
+    for (const section of ['Interpolation', 'Sampled lines', 'Nearest lines']) assert.match(html, new RegExp(`<h2>${section}</h2>`));
+    // Eight interpolation steps, eight sampled lines, eight nearest lines.
+    assert.equal((html.match(/<ol class="lines">/g) ?? []).length, 2);
   });
 
   test('inspect prints format, count, shape, dtype, value range and class counts', () => {

@@ -7,7 +7,7 @@ import type { BuiltModel } from '../../../src/models/built-model';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
 
 function build(input: object, context: ModelConfigContext): BuiltModel {
-  return buildModel(parseModelConfig(input, context), context.inputShape, context.kind);
+  return buildModel(parseModelConfig(input, context), context.inputShape, context.kind, context.vocabularySize);
 }
 
 const mnist: ModelConfigContext = { kind: 'image', inputShape: [28, 28, 1] };
@@ -111,18 +111,29 @@ describe('buildModel', () => {
     built.dispose();
   });
 
-  test('sequence: recurrent encoder to a fixed code, repeated and decoded to a softmax per position', () => {
-    for (const rnn of ['gru', 'lstm'] as const) {
-      const built = build({ preset: 'sequence', rnn, rnnUnits: 32, codeSize: 16 }, { kind: 'text', inputShape: [12, 20] });
-      const kind = rnn === 'gru' ? 'GRU' : 'LSTM';
-      assert.deepEqual(
-        built.graph.layers.map((l) => `${l.group} ${l.className} [${l.outputShape.join(',')}]`),
-        ['input InputLayer [,12,20]', `encoder ${kind} [,32]`, 'code Dense [,16]', 'decoder RepeatVector [,12,16]', `decoder ${kind} [,12,32]`, 'decoder Dense [,12,20]'],
-      );
-      const probabilities = tf.tidy(() => (built.autoencoder.predict(tf.zeros([2, 12, 20])) as tf.Tensor).sum(-1).dataSync());
-      for (const p of probabilities) assert.ok(Math.abs(p - 1) < 1e-5, 'softmax rows sum to 1');
-      built.dispose();
-    }
+  test('sequence: embedding and GRU encoder to a code, a GRU decoder started from it and fed the previous character', () => {
+    const built = build({ preset: 'sequence', rnnUnits: 32, codeSize: 16, embeddingSize: 8 }, { kind: 'text', inputShape: [12], vocabularySize: 20 });
+    assert.deepEqual(
+      built.graph.layers.map((l) => `${l.group} ${l.className} [${l.outputShape.join(',')}]`),
+      [
+        'input InputLayer [,12]',
+        'encoder Embedding [,12,8]',
+        'encoder GRU [,32]',
+        'code Dense [,16]',
+        'decoder Embedding [,12,8]',
+        'decoder Dense [,32]',
+        'decoder GRU [,12,32]',
+        'decoder Dense [,12,8]',
+        'decoder Dense [,12,20]',
+      ],
+    );
+    assert.ok(built.text, 'a text model decodes lines');
+    const previous = tf.ones([2, 12]);
+    const probabilities = tf.tidy(() => (built.decoder.predict([tf.zeros([2, 16]), previous]) as tf.Tensor).sum(-1).dataSync());
+    for (const p of probabilities) assert.ok(Math.abs(p - 1) < 1e-5, 'softmax rows sum to 1');
+    previous.dispose();
+    assert.equal(built.graph.totalParams, built.trainableVariables.reduce((sum, v) => sum + v.size, 0));
+    built.dispose();
   });
 
   test('denoising and sparse are dense underneath', () => {
@@ -139,7 +150,8 @@ describe('buildModel', () => {
     for (const [input, context] of [
       [{ preset: 'conv' }, mnist],
       [{ preset: 'vae' }, mnist],
-      [{ preset: 'sequence', rnnUnits: 8 }, { kind: 'text', inputShape: [5, 7] }],
+      [{ preset: 'sequence', rnnUnits: 8 }, { kind: 'text', inputShape: [5], vocabularySize: 7 }],
+      [{ preset: 'sequence', rnnUnits: 8, variational: true }, { kind: 'text', inputShape: [5], vocabularySize: 7 }],
     ] as const) {
       build(input, context).dispose();
     }

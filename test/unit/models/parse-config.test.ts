@@ -5,7 +5,7 @@ import { ModelConfigError, parseModelConfig, type ModelConfigContext } from '../
 
 const mnist = { kind: 'image' as const, inputShape: [28, 28, 1] };
 const table = { kind: 'tabular' as const, inputShape: [13] };
-const text = { kind: 'text' as const, inputShape: [16, 30] };
+const text = { kind: 'text' as const, inputShape: [16], vocabularySize: 30 };
 
 function problemsOf(input: unknown, context: ModelConfigContext = mnist): readonly string[] {
   try {
@@ -60,7 +60,7 @@ describe('parseModelConfig defaults', () => {
     const vae = parseModelConfig({ preset: 'vae' }, mnist);
     assert.deepEqual([vae.loss, vae.klWeight, vae.outputActivation], ['bce', 1, 'sigmoid']);
     const sequence = parseModelConfig({ preset: 'sequence' }, text);
-    assert.deepEqual([sequence.loss, sequence.outputActivation, sequence.rnn, sequence.rnnUnits], ['cce', 'softmax', 'gru', 128]);
+    assert.deepEqual([sequence.loss, sequence.outputActivation, sequence.rnn, sequence.rnnUnits], ['cce', 'softmax', 'gru', 256]);
   });
 
   test('user values win over preset defaults', () => {
@@ -134,12 +134,16 @@ describe('parseModelConfig errors', () => {
       'convFilters applies only to the conv preset, not to dense',
       'noise applies only to the denoising preset, not to dense',
       'sparsity applies only to the sparse preset, not to dense',
-      'klWeight applies only to the vae preset, not to dense',
+      'klWeight applies only to the vae preset and the sequence preset with variational: true, not to dense',
       'rnn applies only to the sequence preset, not to dense',
     ]);
     assert.deepEqual(problemsOf({ loss: 'bce' }, table), ['loss bce needs targets between 0 and 1, but tabular data is standardized (any value); use mse']);
     assert.deepEqual(problemsOf({ loss: 'bce', outputActivation: 'linear' }), ['loss bce needs outputs between 0 and 1: set outputActivation to sigmoid (got linear)']);
     assert.deepEqual(problemsOf({ preset: 'sequence', loss: 'mse' }, text), ['the sequence preset predicts one character out of many: its loss is cce (categorical cross-entropy), not mse']);
+    assert.deepEqual(problemsOf({ preset: 'sequence', rnn: 'lstm', klWeight: 2 }, text), [
+      'klWeight applies only to the vae preset and the sequence preset with variational: true, not to sequence without it',
+      'the sequence preset runs GRU encoder and decoder; rnn lstm is not available for it',
+    ]);
     assert.deepEqual(problemsOf({ preset: 'conv', hiddenLayers: [64] }), ['hiddenLayers has no effect on the conv preset (its layers are set by convFilters)']);
     assert.deepEqual(problemsOf({ loss: 'cce' }), ['loss cce (categorical cross-entropy) is for the sequence preset; use mse or bce']);
   });

@@ -32,16 +32,14 @@ export function syntheticTable(count: number, columns: number, seed = 2): tf.Ten
 }
 
 /** One-hot text: words of a few letters, index 0 = padding, 1 = end of word, letters from 2. */
-export function syntheticText(count: number, length: number, vocabulary: number, seed = 3): tf.Tensor3D {
+/** Lines of a few three-letter words as stored text samples: character indices (2 + letter), end mark 1, padding 0. */
+export function syntheticText(count: number, length: number, vocabulary: number, seed = 3): tf.Tensor2D {
   const random = prng(seed);
   const words = ['abc', 'bca', 'cab', 'aab', 'bbc', 'cca'];
-  const values = new Float32Array(count * length * vocabulary);
+  const values = new Float32Array(count * length);
   for (let n = 0; n < count; n++) {
     const word = words[Math.floor(random() * words.length)];
-    for (let p = 0; p < length; p++) {
-      const index = p < word.length ? 2 + ((word.charCodeAt(p) - 97) % (vocabulary - 2)) : p === word.length ? 1 : 0;
-      values[(n * length + p) * vocabulary + index] = 1;
-    }
+    for (let p = 0; p < length; p++) values[n * length + p] = p < word.length ? 3 + ((word.charCodeAt(p) - 97) % (vocabulary - 3)) : p === word.length ? 1 : 0;
   }
-  return tf.tensor3d(values, [count, length, vocabulary]);
+  return tf.tensor2d(values, [count, length]);
 }

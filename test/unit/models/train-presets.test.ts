@@ -32,8 +32,8 @@ const cases: Case[] = [
   { name: 'sparse', config: { preset: 'sparse' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
   { name: 'vae', config: { preset: 'vae' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
   { name: 'vae (tabular)', config: { preset: 'vae' }, context: { kind: 'tabular', inputShape: [12] }, data: () => syntheticTable(32, 12) },
-  { name: 'sequence gru', config: { preset: 'sequence', rnnUnits: 32, codeSize: 16 }, context: { kind: 'text', inputShape: [6, 8] }, data: () => syntheticText(32, 6, 8) },
-  { name: 'sequence lstm', config: { preset: 'sequence', rnn: 'lstm', rnnUnits: 32, codeSize: 16 }, context: { kind: 'text', inputShape: [6, 8] }, data: () => syntheticText(32, 6, 8) },
+  { name: 'sequence', config: { preset: 'sequence', rnnUnits: 32, codeSize: 16 }, context: { kind: 'text', inputShape: [6], vocabularySize: 8 }, data: () => syntheticText(32, 6, 8) },
+  { name: 'sequence variational', config: { preset: 'sequence', rnnUnits: 32, codeSize: 16, variational: true }, context: { kind: 'text', inputShape: [6], vocabularySize: 8 }, data: () => syntheticText(32, 6, 8) },
   { name: 'dense sgd', config: { preset: 'dense', optimizer: 'sgd', learningRate: 0.5 }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
   { name: 'dense rmsprop bce', config: { preset: 'dense', optimizer: 'rmsprop', loss: 'bce' }, context: image, data: () => syntheticImages(32, [16, 16, 1]) },
 ];
@@ -41,7 +41,7 @@ const cases: Case[] = [
 /** Trains `steps` steps on one batch with a fresh model and optimizer; returns every step's loss. */
 function train(c: Case, steps: number, overrides: object = {}): number[] {
   const config = parseModelConfig({ learningRate: 0.005, ...c.config, ...overrides }, c.context);
-  const built = buildModel(config, c.context.inputShape, c.context.kind);
+  const built = buildModel(config, c.context.inputShape, c.context.kind, c.context.vocabularySize);
   const optimizer = createOptimizer(config);
   const batch = c.data();
   const losses: number[] = [];
@@ -89,7 +89,7 @@ for (const backend of TEST_BACKENDS) describe(`every preset trains on the ${back
   test('the loss at training=false is deterministic and noise-free; perSampleError has one value per sample', () => {
     const c = cases[4]; // denoising
     const config = parseModelConfig(c.config, c.context);
-    const built = buildModel(config, c.context.inputShape, c.context.kind);
+    const built = buildModel(config, c.context.inputShape, c.context.kind, c.context.vocabularySize);
     const batch = c.data();
     const [clean1, clean2, noisy1, noisy2] = tf.tidy(() => [
       built.loss(batch, false).dataSync()[0],

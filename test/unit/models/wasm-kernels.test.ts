@@ -172,6 +172,8 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
     [[7, 3], 4],
     [[5, 2, 3], 6],
     [[9, 2, 2], 2],
+    // An embedding gradient of a Chinese vocabulary: many rows into thousands of segments.
+    [[700, 64], 2659],
   ] as const) {
     test(`UnsortedSegmentSum x=${xShape} segments=${segments}`, async () => {
       const x = tf.randomNormal([...xShape], 0, 1, 'float32', 8);
@@ -179,6 +181,32 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
       const ids = tf.tensor1d(Array.from({ length: xShape[0] }, (_, i) => (i * 5) % (segments + 1)), 'int32');
       const { cpu, wasm } = await onBothBackends(() => tf.unsortedSegmentSum(x, ids, segments));
       assertClose(wasm, cpu, 'unsortedSegmentSum');
+    });
+  }
+
+  for (const [shape, begin, size] of [
+    [[6, 10], [2, 0], [3, 10]], // whole rows: one contiguous copy
+    [[6, 10], [1, 3], [4, 5]], // a block inside rows
+    [[3, 4, 5], [1, 0, 2], [2, 4, 3]],
+    [[2, 3, 4, 5], [0, 1, 1, 0], [2, 2, 2, 5]],
+    [[7], [2], [4]],
+  ] as const) {
+    test(`Slice ${shape} at ${begin} size ${size}`, async () => {
+      const x = tf.randomNormal([...shape], 0, 1, 'float32', 4);
+      const { cpu, wasm } = await onBothBackends(() => tf.slice(x, [...begin], [...size]));
+      assertClose(wasm, cpu, 'slice');
+    });
+  }
+
+  for (const [shape, sizes, axis] of [
+    [[10, 6], [4, 3, 2, 1], 0], // the packed GRU's steps
+    [[5, 8], [4, 4], 1], // its gates
+    [[3, 6, 4], [1, 2, 3], 1],
+  ] as const) {
+    test(`SplitV ${shape} into ${sizes} along ${axis}`, async () => {
+      const x = tf.randomNormal([...shape], 0, 1, 'float32', 5);
+      const { cpu, wasm } = await onBothBackends(() => tf.concat(tf.split(x, [...sizes], axis).map((part, i) => tf.mul(part, i + 1)), axis));
+      assertClose(wasm, cpu, 'split');
     });
   }
 

@@ -26,7 +26,7 @@ before(async () => {
 
 function setup(dataset: Dataset, input: Record<string, unknown>, overrides: Partial<TrainLoopOptions> = {}) {
   const config = parseModelConfig(withDefaultPreset(input, dataset), { kind: dataset.kind, inputShape: [...dataset.inputShape] });
-  const model = buildModel(config, dataset.inputShape, dataset.kind);
+  const model = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
   const optimizer = createOptimizer(config);
   const split = splitIndices(dataset.count, config.validationSplit, config.seed);
   const events: FromTrainer[] = [];
@@ -134,6 +134,8 @@ describe('training loop', () => {
     assert.deepEqual(texts.map((t) => t.input), reconstructions.data.indices.map((i) => words.text!(i)));
     assert.ok(texts.every((t) => typeof t.output === 'string'));
     assert.equal(reconstructions.data.inputs, undefined);
+    const epoch = events.find((m) => m.type === 'epochEnd');
+    assert.ok(epoch?.type === 'epochEnd' && epoch.metrics.val_exact_match !== undefined && epoch.metrics.val_char_accuracy !== undefined, 'text metrics every epoch');
   });
 
   test('a run with no validation split still trains, with val_loss null', async () => {
