@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { PRESETS } from '../models/config';
-import type { FromLab, LabState, RunView } from '../protocol/lab-protocol';
-import type { FromTrainer, InspectResult } from '../protocol/trainer-protocol';
+import type { FromLab, LabState, RunEvent, RunView } from '../protocol/lab-protocol';
+import type { InspectResult } from '../protocol/trainer-protocol';
 import { readRun } from '../trainer/runs';
 import { localizedLabStrings } from './localized-strings';
 import { targetFromSavedState, type LabTarget } from './lab-target';
@@ -267,7 +267,7 @@ export class LabPanel implements vscode.Disposable {
     }
   }
 
-  private onTrainerEvent(event: FromTrainer): void {
+  private onTrainerEvent(event: RunEvent): void {
     const trainer = this.context.trainer;
     if (event.type === 'started') {
       if (trainer.runDatasetPath !== this.target.datasetPath) return;
@@ -281,7 +281,7 @@ export class LabPanel implements vscode.Disposable {
       this.postState();
       return;
     }
-    if (this.followsLiveRun()) this.connection.send({ type: 'trainer', event });
+    if (this.followsLiveRun()) this.connection.send({ type: 'run', event });
   }
 
   private onRunDeleted(runDir: string): void {

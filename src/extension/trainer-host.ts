@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { RunView } from '../protocol/lab-protocol';
+import type { RunEvent, RunView } from '../protocol/lab-protocol';
 import type { DatasetRef, FromTrainer, ImageBatch, InspectResult, ModelGraph, RunStatus } from '../protocol/trainer-protocol';
 import { TrainerClient, type TrainerExit } from '../trainer/trainer-client';
 import { readRun } from '../trainer/runs';
-import { applyTrainerEvent, isRunEvent, runViewFromStarted } from './live-run';
+import { reduceRun, runEventOf, withHistory } from '../protocol/run-state';
 
 /**
  * Owns the one trainer child process of this window. The child is forked lazily (with VS Code's
@@ -47,6 +47,7 @@ export class TrainerHost implements vscode.Disposable {
   private liveRun: RunView | undefined;
   private liveDataset: string | undefined;
   private pendingRun: { resolve(outcome: RunOutcome): void; datasetPath: string } | undefined;
+  private runStarted = false;
   private stopRequested = false;
   private crashReported = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -55,9 +56,9 @@ export class TrainerHost implements vscode.Disposable {
   /** Bumped by every kill, so a child still starting at that moment is not kept. */
   private generation = 0;
 
-  private readonly runEvents = new vscode.EventEmitter<FromTrainer>();
+  private readonly runEvents = new vscode.EventEmitter<RunEvent>();
   private readonly trainingChanges = new vscode.EventEmitter<boolean>();
-  /** Every event of the current run, after the host's copy of the run was updated. */
+  /** Every event of the current run, after the host's copy of the run was folded with it. */
   readonly onRunEvent = this.runEvents.event;
   /** Fires true when a run starts, false when it ends. */
   readonly onDidChangeTraining = this.trainingChanges.event;
@@ -94,6 +95,7 @@ export class TrainerHost implements vscode.Disposable {
     this.stopRequested = false;
     this.crashReported = false;
     this.liveRun = undefined;
+    this.runStarted = false;
     this.liveDataset = request.dataset.path;
     const outcome = new Promise<RunOutcome>((resolve) => {
       this.pendingRun = { resolve, datasetPath: request.dataset.path };
@@ -266,48 +268,40 @@ export class TrainerHost implements vscode.Disposable {
     return client;
   }
 
-  private handleEvent(event: FromTrainer): void {
-    if (!isRunEvent(event)) return;
-    if (event.type === 'started') {
-      this.liveRun = runViewFromStarted(event, this.backendName);
-      this.options.log.info(`Run started: ${event.runDir} (${event.graph.preset}, ${event.graph.totalParams} parameters)`);
-      if (event.resumedFromEpoch > 0) void this.loadHistory(this.liveRun, event.resumedFromEpoch);
-    } else if (this.liveRun) {
-      applyTrainerEvent(this.liveRun, event);
-    }
-    if (event.type === 'epochEnd') {
-      const { epoch, loss, val_loss, samples_per_second } = event.metrics;
+  private handleEvent(message: FromTrainer): void {
+    const event = runEventOf(message, this.backendName);
+    // Run events outside a run (a late message of a child being replaced) change nothing.
+    if (!event || !this.pendingRun) return;
+    const startedBefore = this.runStarted;
+    this.liveRun = reduceRun(this.liveRun, event);
+    if (message.type === 'started') {
+      this.runStarted = true;
+      this.options.log.info(`Run started: ${message.runDir} (${message.graph.preset}, ${message.graph.totalParams} parameters)`);
+      if (message.resumedFromEpoch > 0) void this.loadHistory(message.runDir, message.resumedFromEpoch);
+    } else if (message.type === 'epochEnd') {
+      const { epoch, loss, val_loss, samples_per_second } = message.metrics;
       this.options.log.info(`Epoch ${epoch}: loss ${loss.toPrecision(5)}, val_loss ${val_loss?.toPrecision(5) ?? '-'}, ${Math.round(samples_per_second)} samples/s`);
     }
     this.runEvents.fire(event);
-    if (event.type === 'error') {
-      this.options.log.error(`Training error: ${event.message}${event.stack ? `\n${event.stack}` : ''}`);
+    if (message.type === 'error') {
+      this.options.log.error(`Training error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
       // An error before `started` means the run never began (bad config, unreadable data).
-      if (this.pendingRun && !this.liveRun) this.finishRun({ runDir: '', status: 'failed', error: event.message });
-    } else if (event.type === 'done') {
-      this.options.log.info(`Run ${event.status}: ${event.runDir}, final loss ${event.finalLoss ?? '-'}`);
-      this.finishRun({ runDir: event.runDir, status: event.status, error: this.liveRun?.error });
+      if (!startedBefore) this.finishRun({ runDir: '', status: 'failed', error: message.message });
+    } else if (message.type === 'done') {
+      this.options.log.info(`Run ${message.status}: ${message.runDir}, final loss ${message.finalLoss ?? '-'}`);
+      this.finishRun({ runDir: message.runDir, status: message.status, error: this.liveRun?.error });
     }
   }
 
   /** A resumed run continues a curve: its earlier epochs come from its folder, then views are refreshed. */
-  private async loadHistory(run: RunView, resumedFromEpoch: number): Promise<void> {
+  private async loadHistory(runDir: string, resumedFromEpoch: number): Promise<void> {
     try {
-      const saved = await readRun(run.runDir);
-      if (this.liveRun !== run) return;
-      const earlier = (epoch: number) => epoch <= resumedFromEpoch;
-      run.epochs = [...saved.epochs.filter((m) => earlier(m.epoch)), ...run.epochs.filter((m) => !earlier(m.epoch))];
-      run.reconstructions = [...saved.reconstructions.filter((r) => earlier(r.epoch)), ...run.reconstructions.filter((r) => !earlier(r.epoch))];
-      // The saved per-batch series up to the first live point (the live one continues it).
-      const firstLive = run.batchSteps[0] ?? Infinity;
-      const keep = saved.batchSteps.findIndex((step) => step >= firstLive);
-      const cut = keep < 0 ? saved.batchSteps.length : keep;
-      run.batchSteps = [...saved.batchSteps.slice(0, cut), ...run.batchSteps];
-      run.batchLosses = [...saved.batchLosses.slice(0, cut), ...run.batchLosses];
-      run.codes ??= saved.codes;
-      this.refreshedRuns.fire(run.runDir);
+      const saved = await readRun(runDir);
+      if (this.liveRun?.runDir !== runDir) return;
+      this.liveRun = withHistory(this.liveRun, saved, resumedFromEpoch);
+      this.refreshedRuns.fire(runDir);
     } catch (error) {
-      this.options.log.warn(`Cannot read the history of ${run.runDir}: ${messageOf(error)}`);
+      this.options.log.warn(`Cannot read the history of ${runDir}: ${messageOf(error)}`);
     }
   }
 
@@ -325,7 +319,7 @@ export class TrainerHost implements vscode.Disposable {
       this.crashReported = true;
       const run = this.liveRun;
       const error = `${message}\n${exit.stderrTail}`.trim();
-      if (run) {
+      if (run && this.runStarted) {
         // Tell the webviews as the trainer would have, so every view shows the failure.
         this.handleEvent({ type: 'error', message: error });
         this.handleEvent({ type: 'done', runDir: run.runDir, status: 'failed', finalLoss: run.epochs.at(-1)?.loss ?? null });
@@ -341,7 +335,7 @@ export class TrainerHost implements vscode.Disposable {
     if (!pending) return;
     this.pendingRun = undefined;
     clearTimeout(this.stopTimer);
-    if (outcome.error && !this.liveRun) this.options.log.error(`Training did not start: ${outcome.error}`);
+    if (outcome.error && !this.runStarted) this.options.log.error(`Training did not start: ${outcome.error}`);
     pending.resolve({ ...outcome, reported: this.crashReported });
     this.trainingChanges.fire(false);
     // A stopped run leaves no process behind; a finished one keeps it briefly for generate/inspect.
@@ -363,7 +357,7 @@ export class TrainerHost implements vscode.Disposable {
     }
     if (this.pendingRun) {
       const run = this.liveRun;
-      if (run) {
+      if (run && this.runStarted) {
         this.handleEvent({ type: 'done', runDir: run.runDir, status: 'stopped', finalLoss: run.epochs.at(-1)?.loss ?? null });
       } else {
         this.finishRun({ runDir: '', status: 'stopped' });

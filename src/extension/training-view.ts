@@ -28,7 +28,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
       trainer.onRunEvent((event) => {
         // A new run replaces the old one whole; everything else is an increment.
         if (event.type === 'started') this.postState();
-        else this.connection?.send({ type: 'trainer', event });
+        else this.connection?.send({ type: 'run', event });
       }),
       trainer.onDidForgetRun(() => this.postState()),
       trainer.onDidRefreshRun(() => this.postState()),

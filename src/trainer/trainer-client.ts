@@ -9,7 +9,7 @@ import { parseFromTrainer, type FromTrainer, type ToTrainer } from '../protocol/
  * - Messages travel with `serialization: 'json'`: the protocol is plain JSON by design (images as
  *   base64 strings), so 'json' makes the wire carry exactly what the zod schemas describe — a
  *   typed array or `undefined` that 'advanced' would let through cannot reach the other side by
- *   accident, and a recorded session (test/fixtures/recorded-run.json) is byte for byte what travelled.
+ *   accident.
  * - Every incoming message is validated (parseFromTrainer) before a listener sees it.
  * - Nothing waits forever: start() has a timeout, requests reject when the child dies or after a
  *   timeout, and dispose() sends SIGTERM, then SIGKILL after a grace period.

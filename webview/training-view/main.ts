@@ -1,4 +1,4 @@
-import type { RunView, ToLab } from '../../src/protocol/lab-protocol';
+import type { LabState, RunView, ToLab } from '../../src/protocol/lab-protocol';
 import { RunAnnouncer } from '../shared/announcer';
 import { button, registerComponents } from '../shared/components';
 import { el, replaceChildren } from '../shared/dom';
@@ -6,7 +6,7 @@ import { frameScheduler } from '../shared/frame-scheduler';
 import { LossChart } from '../shared/loss-chart';
 import { pairsView } from '../shared/pairs-view';
 import { progressParts, runStatusText } from '../shared/progress-text';
-import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
+import { reduceLabMessage } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
 
@@ -19,7 +19,7 @@ const LATEST_PAIRS = 4;
 
 registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
-let state: LabModel | undefined;
+let state: LabState | undefined;
 let view: ReturnType<typeof buildView> | undefined;
 
 const host = connectToHost((message: ToLab) => {
