@@ -107,8 +107,10 @@ export class TrainerClient {
     timeoutMs = this.options.requestTimeoutMs ?? 120_000,
   ): Promise<ReplyFor<T>> {
     if (!this.channel || !this.running) return Promise.reject(new Error('The trainer is not running (call start() first, or it has exited).'));
-    const reply = this.channel.request<ReplyFor<T>>(message as never);
-    return withTimeout(reply, timeoutMs, `The trainer did not answer the ${message.type} request within ${Math.round(timeoutMs / 1000)} s.`);
+    return this.channel.request<ReplyFor<T>>(message as never, {
+      timeoutMs,
+      timeoutMessage: `The trainer did not answer the ${message.type} request within ${Math.round(timeoutMs / 1000)} s.`,
+    });
   }
 
   onEvent(listener: (message: FromTrainer) => void): Disposable {
@@ -261,20 +263,4 @@ function describeInvalid(value: unknown, error: unknown): string {
   const type = typeof value === 'object' && value !== null && 'type' in value ? String((value as { type: unknown }).type) : typeof value;
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return `${type}: ${reason}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
