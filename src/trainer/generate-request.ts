@@ -5,7 +5,7 @@ import type { Dataset } from '../data/dataset';
 import { gaussian, mulberry32, sampleIndices } from '../data/random';
 import { loadModel, type LoadedModel } from '../models/persist';
 import type { ImageBatch, ToTrainerParsed } from '../protocol/trainer-protocol';
-import { openCachedDataset } from './inspect-request';
+import { openCachedDataset } from './dataset-cache';
 import { projectPca2D } from './pca';
 import { decodeTexts, renderImages } from './render-samples';
 import { CONFIG_FILE, MODEL_DIR, readJsonFile, type RunConfigFile } from './run-folder';
@@ -95,7 +95,7 @@ async function loadRun(tf: typeof tfType, runDir: string): Promise<LoadedRun> {
   if (loaded?.runDir === runDir && loaded.savedAt === savedAt) return loaded;
   const config = await readJsonFile<RunConfigFile>(join(runDir, CONFIG_FILE));
   if (!config) throw new Error(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
-  const dataset = await openCachedDataset(config.dataset);
+  const { dataset } = await openCachedDataset(config.dataset);
   let models: LoadedModel;
   try {
     models = await loadModel(join(runDir, MODEL_DIR));

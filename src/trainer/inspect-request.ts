@@ -1,27 +1,11 @@
-import type { Dataset } from '../data/dataset';
-import { openDataset } from '../data/open-dataset';
 import { previewImages, toImageBatch } from '../data/preview';
-import { computeStats, summarizeDataset } from '../data/stats';
+import { summarizeDataset } from '../data/stats';
 import type { DatasetRef, InspectResult } from '../protocol/trainer-protocol';
+import { openCachedDataset } from './dataset-cache';
 
-/**
- * The `inspect` request: a dataset's summary, statistics and one page of samples. The last
- * dataset opened is kept, so paging through it does not read the file again.
- */
-
-let cached: { key: string; dataset: Dataset; stats: InspectResult['stats'] } | undefined;
-
-export async function openCachedDataset(ref: DatasetRef): Promise<Dataset> {
-  const key = JSON.stringify(ref);
-  if (cached?.key === key) return cached.dataset;
-  const dataset = await openDataset(ref);
-  cached = { key, dataset, stats: computeStats(dataset) };
-  return dataset;
-}
-
+/** The `inspect` request: a dataset's summary, statistics and one page of samples. */
 export async function inspectDataset(ref: DatasetRef, page: number, pageSize: number): Promise<InspectResult> {
-  const dataset = await openCachedDataset(ref);
-  const stats = cached?.dataset === dataset ? cached.stats : computeStats(dataset);
+  const { dataset, stats } = await openCachedDataset(ref);
   const start = Math.min(page * pageSize, dataset.count);
   const indices = Int32Array.from({ length: Math.min(pageSize, dataset.count - start) }, (_, i) => start + i);
   const result: InspectResult = { summary: summarizeDataset(dataset), stats, page, pageSize };
