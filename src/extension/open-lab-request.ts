@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { LabPanel } from './lab-panel';
-import type { LabContext } from './lab-panel';
+import type { LabController } from './lab-controller';
 
 /**
  * A one-shot request to open the lab when a window opens: `npm start` writes
@@ -11,7 +10,7 @@ import type { LabContext } from './lab-panel';
  */
 export const OPEN_LAB_REQUEST = '.autoencoder-lab/open-lab.json';
 
-export async function openLabIfRequested(lab: LabContext, log: vscode.LogOutputChannel): Promise<void> {
+export async function openLabIfRequested(lab: LabController, log: vscode.LogOutputChannel): Promise<void> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const requestUri = vscode.Uri.joinPath(folder.uri, OPEN_LAB_REQUEST);
     let text: string;
@@ -27,7 +26,7 @@ export async function openLabIfRequested(lab: LabContext, log: vscode.LogOutputC
       continue;
     }
     log.info(`opening the lab on ${dataset}, as ${requestUri.fsPath} asked`);
-    LabPanel.show(lab, { datasetPath: vscode.Uri.joinPath(folder.uri, dataset).fsPath });
+    lab.show({ datasetPath: vscode.Uri.joinPath(folder.uri, dataset).fsPath });
     return;
   }
 }
