@@ -10,7 +10,7 @@ import type { LabTarget } from './lab-target';
 import { localizedLabStrings } from './localized-strings';
 import { revealFolder } from './reveal-folder';
 import { configFromSettings, runsRootFor } from './settings';
-import { messageOf, type TrainerHost } from './trainer-host';
+import { messageOf, type RunOutcome, type TrainerHost } from './trainer-host';
 import { showTrainingProgress } from './training-progress';
 
 /** What `autoencoderLab.train` resolves to once its run has ended. */
@@ -52,6 +52,10 @@ export class LabController extends Disposable {
   private graphError: string | undefined;
   private diskRun: RunView | undefined;
   private panel: LabPanel | undefined;
+  /** A train request is between its checks and the trainer's start (the dataset is being read). */
+  private preparingRun = false;
+  /** Bumped by every graph change, so that only the latest describe reply is shown. */
+  private graphVersion = 0;
 
   private readonly changes = this._register(new vscode.EventEmitter<void>());
   /** The state changed: the panel sends it whole. */
@@ -142,17 +146,30 @@ export class LabController extends Disposable {
     this.diskRun = undefined;
   }
 
-  /** The inspected dataset (rejects with the engine's error for a broken one). */
+  /**
+   * The inspected dataset (rejects with the engine's error for a broken one). A failed load is not
+   * kept: the next call reads the file again, so a fixed file can be trained.
+   */
   datasetReady(): Promise<InspectResult> {
     if (!this.target.datasetPath) return Promise.reject(new Error(vscode.l10n.t('No dataset is open in the lab.')));
-    this.datasetLoading ??= this.loadDataset(this.target.datasetPath);
+    if (!this.datasetLoading) {
+      const loading = this.loadDataset(this.target.datasetPath);
+      this.datasetLoading = loading;
+      loading.catch(() => {
+        if (this.datasetLoading === loading) this.datasetLoading = undefined;
+      });
+    }
     return this.datasetLoading;
   }
 
-  /** A page of the dataset's samples (the dataset cell's paging). */
+  /** A page of the dataset's samples: page 0 (re-running the dataset cell) reloads the dataset the lab trains on. */
   inspect(page: number): Promise<InspectResult> {
     const datasetPath = this.target.datasetPath;
     if (!datasetPath) return Promise.reject(new Error(vscode.l10n.t('No dataset is open in the lab.')));
+    if (page === 0) {
+      this.datasetLoading = undefined;
+      return this.datasetReady();
+    }
     return this.options.trainer.inspect({ path: datasetPath }, page);
   }
 
@@ -161,16 +178,19 @@ export class LabController extends Disposable {
     const datasetPath = this.target.datasetPath;
     if (!datasetPath) throw new Error(vscode.l10n.t('No dataset is open in the lab.'));
     this.config = config;
+    const version = ++this.graphVersion;
+    // A reply is shown only if no later describe, run or dataset changed the graph meanwhile.
+    const latest = () => version === this.graphVersion && this.target.datasetPath === datasetPath;
     try {
       const graph = await this.options.trainer.describe({ path: datasetPath }, config);
-      if (this.target.datasetPath === datasetPath) {
+      if (latest()) {
         this.graph = graph;
         this.graphError = undefined;
         this.changes.fire();
       }
       return graph;
     } catch (error) {
-      if (this.target.datasetPath === datasetPath) {
+      if (latest()) {
         this.graph = undefined;
         this.graphError = messageOf(error);
         this.changes.fire();
@@ -216,6 +236,31 @@ export class LabController extends Disposable {
    * the lab's model config (from the settings) key by key, or replaces it (`replace`).
    */
   async train(datasetPath: string, config: Record<string, unknown>, options: TrainOptions = {}): Promise<TrainResult | undefined> {
+    // Claimed before the first await: a second quick request sees it (and is refused, visibly).
+    if (this.preparingRun) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('A training run is already starting.'));
+      return undefined;
+    }
+    this.preparingRun = true;
+    let started: { outcome: Promise<RunOutcome> } | undefined;
+    try {
+      started = await this.startRun(datasetPath, config, options);
+    } finally {
+      this.preparingRun = false;
+    }
+    if (!started) return undefined;
+    const result = await started.outcome;
+    if (result.status === 'failed' && !result.reported) {
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window
+        .showErrorMessage(vscode.l10n.t('Training failed: {0}', result.error ?? vscode.l10n.t('see the log for details')), showLog)
+        .then((choice) => choice === showLog && this.options.log.show());
+    }
+    return { runDir: result.runDir, status: result.status };
+  }
+
+  /** The checks and the start of a run: its outcome, or undefined when none was started. */
+  private async startRun(datasetPath: string, config: Record<string, unknown>, options: TrainOptions): Promise<{ outcome: Promise<RunOutcome> } | undefined> {
     const { trainer, log } = this.options;
     if (trainer.isTraining) {
       const stopAndTrain = vscode.l10n.t('Stop and Train');
@@ -233,8 +278,9 @@ export class LabController extends Disposable {
     try {
       datasetName = (await this.datasetReady()).summary.name;
     } catch (error) {
+      log.warn(`Cannot train on ${datasetPath}: ${messageOf(error)}`);
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot train on {0}: {1}', basename(datasetPath), messageOf(error)));
-      return { runDir: '', status: 'failed' };
+      return { outcome: Promise.resolve({ runDir: '', status: 'failed', reported: true }) };
     }
     // A resumed run keeps the config it was started with (the trainer reads it from the run folder).
     const finalConfig = resumeRunDir || replace ? config : { ...this.config, ...config };
@@ -249,17 +295,11 @@ export class LabController extends Disposable {
       resumeRunDir,
     });
     void showTrainingProgress(trainer, datasetName, outcome);
-    const result = await outcome;
-    if (result.status === 'failed' && !result.reported) {
-      const showLog = vscode.l10n.t('Show Log');
-      void vscode.window
-        .showErrorMessage(vscode.l10n.t('Training failed: {0}', result.error ?? vscode.l10n.t('see the log for details')), showLog)
-        .then((choice) => choice === showLog && log.show());
-    }
-    return { runDir: result.runDir, status: result.status };
+    return { outcome };
   }
 
   private forgetDataset(): void {
+    this.graphVersion++;
     this.config = {};
     this.dataset = undefined;
     this.datasetError = undefined;
@@ -282,7 +322,10 @@ export class LabController extends Disposable {
         this.diskRun = run;
         // The model cell shows what this run trained.
         if (Object.keys(run.config).length > 0) this.config = run.config;
-        if (run.graph) this.graph = run.graph;
+        if (run.graph) {
+          this.graph = run.graph;
+          this.graphVersion++;
+        }
         if (!this.target.datasetPath && info.dataset) {
           this.retarget({ datasetPath: info.dataset, runDir });
           return;
@@ -331,6 +374,7 @@ export class LabController extends Disposable {
       this.diskRun = undefined;
       this.config = event.config;
       this.graph = event.graph;
+      this.graphVersion++;
       this.saveTarget();
       this.changes.fire();
       return;
