@@ -52,8 +52,10 @@ export interface TrainerClientOptions {
 }
 
 type RequestMessage = Extract<ToTrainer, { requestId: number }>;
-type RequestWithoutId = RequestMessage extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
-type ReplyFor<T extends RequestWithoutId['type']> = T extends 'inspect'
+/** A request as its sender writes it: the channel adds the requestId. */
+export type RequestWithoutId = RequestMessage extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
+/** The reply each request type gets. */
+export type ReplyFor<T extends RequestWithoutId['type']> = T extends 'inspect'
   ? Extract<FromTrainer, { type: 'inspected' }>
   : T extends 'describe'
     ? Extract<FromTrainer, { type: 'described' }>

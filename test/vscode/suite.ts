@@ -3,7 +3,7 @@
 // test/vscode/runner-extension/ (which calls `runChecks()` to get one result per check).
 // Bundled by scripts/build.mjs to dist/test/vscode-suite.js.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LabController } from '../../src/extension/lab-controller';
@@ -168,6 +168,24 @@ export async function runChecks(log: (line: string) => void = console.log): Prom
     assert.equal(first.status === 'fulfilled' && first.value?.status, 'completed');
     assert.equal(second.status, 'fulfilled', `the second request resolves (${second.status === 'rejected' ? String(second.reason) : ''})`);
     assert.equal(second.status === 'fulfilled' && second.value, undefined, 'the second request started no run');
+  });
+
+  await check('Stop ends a training run as stopped; the next run starts afresh', async () => {
+    const dataset = join(workspaceFolder(), SAMPLE_DATASET);
+    const long = () => vscode.commands.executeCommand<TrainResult | undefined>('autoencoderLab.train', { dataset, config: { epochs: 500 } });
+    // Stopped once its first epoch is on disk.
+    const runsRoot = join(workspaceFolder(), '.autoencoder-lab', 'runs');
+    const before = new Set(existsSync(runsRoot) ? readdirSync(runsRoot) : []);
+    const running = long();
+    const trained = () => readdirSync(runsRoot).some((name) => !before.has(name) && readFileSync(join(runsRoot, name, 'metrics.jsonl'), { encoding: 'utf8', flag: 'a+' }).trim() !== '');
+    assert.ok(await waitFor(trained, 60_000), 'the long run finishes an epoch');
+    await vscode.commands.executeCommand('autoencoderLab.stopTraining');
+    const stopped = await withTimeout(running, TRAIN_TIMEOUT_MS, 'a running run stopped');
+    assert.equal(stopped?.status, 'stopped');
+    const status = JSON.parse(readFileSync(join(stopped!.runDir, 'status.json'), 'utf8')) as { status?: string };
+    assert.equal(status.status, 'stopped', 'its folder says stopped');
+    // The next run starts a fresh child and completes.
+    assert.equal((await withTimeout(train(join(workspaceFolder(), TABLE_DATASET)), TRAIN_TIMEOUT_MS, 'a run after a stop'))?.status, 'completed');
   });
 
   await check('the lab shows the graph of the latest model cell run, whatever order the replies come in', async () => {
