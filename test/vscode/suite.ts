@@ -1,7 +1,7 @@
 // The vscode integration suite. Runs inside a real extension host: desktop VS Code through
 // @vscode/test-electron (`run()` is its convention), or code-server through the runner extension in
 // test/vscode/runner-extension/ (which calls `runChecks()` to get one result per check).
-// Bundled by scripts/build.mjs to dist/test/vscode-suite.js.
+// Bundled by scripts/build.mjs to out/test/vscode-suite.js.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

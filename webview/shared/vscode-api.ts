@@ -72,17 +72,10 @@ export function connectToHost(onMessage: (message: ToLab) => void): HostConnecti
   };
 }
 
-/**
- * The result of a reply. Accepts the documented shape (LabReplyResults) and the trainer's reply
- * forwarded whole (`described` with `graph`, `inspected` with `result`, `generated`).
- */
+/** The result of the host's `reply` (an error reply has already rejected the request). */
 function unwrapReply(type: RequestType, reply: ToLab): unknown {
-  const result = reply.type === 'reply' ? reply.result : reply;
-  if (typeof result !== 'object' || result === null) throw new Error(`empty reply to ${type}`);
-  const record = result as Record<string, unknown>;
-  if (type === 'describe' && !('layers' in record) && typeof record.graph === 'object') return record.graph;
-  if (type === 'inspect' && !('summary' in record) && typeof record.result === 'object') return record.result;
-  return record;
+  if (reply.type !== 'reply' || typeof reply.result !== 'object' || reply.result === null) throw new Error(`empty reply to ${type}`);
+  return reply.result;
 }
 
 /** Per-view UI state kept by VS Code across hide/show and reloads (scroll and slider positions). */
