@@ -38,7 +38,13 @@ export function registerCommands(context: CommandContext): vscode.Disposable {
     }
   }
 
-  function openLab(): void {
+  /** Opens the lab: on the dataset given (a Uri, tree item or path), else on the running job or the last target. */
+  function openLab(arg?: unknown): void {
+    const uri = datasetUriOf(arg);
+    if (uri) {
+      lab.show({ datasetPath: uri.fsPath });
+      return;
+    }
     const live = trainer.isTraining ? trainer.run : undefined;
     lab.show(live ? { datasetPath: trainer.runDatasetPath, runDir: live.runDir } : undefined);
   }

@@ -4,7 +4,6 @@ import { registerDatasetInspector } from './dataset-inspector';
 import { DatasetsTreeProvider } from './datasets-tree';
 import { LabController } from './lab-controller';
 import { LAB_VIEW_TYPE } from './lab-panel';
-import { openLabIfRequested } from './open-lab-request';
 import { RunsTreeProvider } from './runs-tree';
 import { allRunsRoots, preferredBackend } from './settings';
 import { createTrainingStatusBar } from './status-bar';
@@ -59,7 +58,6 @@ export function activate(context: vscode.ExtensionContext): void {
     // Disposed in order: the log last, so what the others say while shutting down is kept.
     log,
   );
-  void openLabIfRequested(lab, log);
   log.info(`Autoencoder Lab ${context.extension.packageJSON.version as string} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.language})`);
 }
 

@@ -147,6 +147,13 @@ export async function runChecks(log: (line: string) => void = console.log): Prom
     assert.ok(found, `a tab with viewType autoencoderLab.lab is open (tabs: ${seen || 'none'})`);
   });
 
+  await check('Open Lab on a dataset opens the lab on it (what npm start asks for)', async () => {
+    const dataset = vscode.Uri.file(join(workspaceFolder(), 'words', 'words.txt'));
+    await vscode.commands.executeCommand('autoencoderLab.openLab', dataset);
+    const titled = () => labTabs().some((tab) => tab.label.includes('words.txt'));
+    assert.ok(await waitFor(titled, 10_000), `the lab tab is titled with the dataset (tabs: ${labTabs().map((tab) => tab.label).join(', ')})`);
+  });
+
   await check('a dataset that failed to load can be trained once the file is fixed', async () => {
     const dataset = join(workspaceFolder(), 'fixable.csv');
     writeFileSync(dataset, 'a,b,c\n1,x,3\n');
