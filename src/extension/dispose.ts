@@ -35,6 +35,11 @@ export abstract class Disposable implements IDisposable {
     disposeAll(this.disposables);
   }
 
+  /** Keeps each of `values` until this object is disposed. */
+  protected _registerAll(...values: IDisposable[]): void {
+    for (const value of values) this._register(value);
+  }
+
   /** Keeps `value` until this object is disposed (at once, if it already is). */
   protected _register<T extends IDisposable>(value: T): T {
     if (this.disposedFlag) value.dispose();

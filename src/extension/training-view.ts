@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from './dispose';
 import { PRESETS } from '../models/config';
 import type { FromLab, LabState } from '../protocol/lab-protocol';
 import { localizedLabStrings } from './localized-strings';
@@ -14,17 +15,18 @@ export const TRAINING_VIEW_ID = 'autoencoderLab.training';
  * reconstructions and a Stop button (drawn by webview/training-view). Not kept alive when
  * hidden: it says `ready` again when shown and gets the whole state back.
  */
-export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export class TrainingViewProvider extends Disposable implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private connection: WebviewConnection | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly trainer: TrainerHost,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions.push(
+    super();
+    this._register({ dispose: () => this.connection?.dispose() });
+    this._registerAll(
       trainer.onRunEvent((event) => {
         // A new run replaces the old one whole; everything else is an increment.
         if (event.type === 'started') this.postState();
@@ -53,11 +55,6 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         this.view = undefined;
       }
     });
-  }
-
-  dispose(): void {
-    this.connection?.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
   }
 
   private handle(message: FromLab): void {
