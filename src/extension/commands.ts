@@ -50,11 +50,11 @@ export function registerCommands(context: CommandContext): vscode.Disposable {
   }
 
   function stopTraining(): void {
-    if (!trainer.isTraining) {
+    if (!lab.isBusy) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No training is running.'));
       return;
     }
-    trainer.stop();
+    lab.stop();
   }
 
   async function openRun(arg?: unknown): Promise<void> {

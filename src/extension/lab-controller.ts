@@ -52,8 +52,8 @@ export class LabController extends Disposable {
   private graphError: string | undefined;
   private diskRun: RunView | undefined;
   private panel: LabPanel | undefined;
-  /** A train request is between its checks and the trainer's start (the dataset is being read). */
-  private preparingRun = false;
+  /** A train request between its checks and the trainer's start (the dataset is being read); Stop cancels it. */
+  private preparing: { cancelled: boolean } | undefined;
   /** Bumped by every graph change, so that only the latest describe reply is shown. */
   private graphVersion = 0;
 
@@ -214,8 +214,15 @@ export class LabController extends Disposable {
     this.options.trainer.resume();
   }
 
+  /** Stops the run, or the one being prepared (it then never starts). */
   stop(): void {
+    if (this.preparing) this.preparing.cancelled = true;
     this.options.trainer.stop();
+  }
+
+  /** A run is being prepared or trains. */
+  get isBusy(): boolean {
+    return this.preparing !== undefined || this.options.trainer.isTraining;
   }
 
   revealRun(): void {
@@ -237,16 +244,17 @@ export class LabController extends Disposable {
    */
   async train(datasetPath: string, config: Record<string, unknown>, options: TrainOptions = {}): Promise<TrainResult | undefined> {
     // Claimed before the first await: a second quick request sees it (and is refused, visibly).
-    if (this.preparingRun) {
+    if (this.preparing) {
       void vscode.window.showInformationMessage(vscode.l10n.t('A training run is already starting.'));
       return undefined;
     }
-    this.preparingRun = true;
+    const preparing = { cancelled: false };
+    this.preparing = preparing;
     let started: { outcome: Promise<RunOutcome> } | undefined;
     try {
-      started = await this.startRun(datasetPath, config, options);
+      started = await this.startRun(datasetPath, config, options, preparing);
     } finally {
-      this.preparingRun = false;
+      this.preparing = undefined;
     }
     if (!started) return undefined;
     const result = await started.outcome;
@@ -260,7 +268,12 @@ export class LabController extends Disposable {
   }
 
   /** The checks and the start of a run: its outcome, or undefined when none was started. */
-  private async startRun(datasetPath: string, config: Record<string, unknown>, options: TrainOptions): Promise<{ outcome: Promise<RunOutcome> } | undefined> {
+  private async startRun(
+    datasetPath: string,
+    config: Record<string, unknown>,
+    options: TrainOptions,
+    preparing: { cancelled: boolean },
+  ): Promise<{ outcome: Promise<RunOutcome> } | undefined> {
     const { trainer, log } = this.options;
     if (trainer.isTraining) {
       const stopAndTrain = vscode.l10n.t('Stop and Train');
@@ -281,6 +294,10 @@ export class LabController extends Disposable {
       log.warn(`Cannot train on ${datasetPath}: ${messageOf(error)}`);
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot train on {0}: {1}', basename(datasetPath), messageOf(error)));
       return { outcome: Promise.resolve({ runDir: '', status: 'failed', reported: true }) };
+    }
+    if (preparing.cancelled) {
+      log.info(`Stopped before training ${datasetPath} began`);
+      return { outcome: Promise.resolve({ runDir: '', status: 'stopped' }) };
     }
     // A resumed run keeps the config it was started with (the trainer reads it from the run folder).
     const finalConfig = resumeRunDir || replace ? config : { ...this.config, ...config };

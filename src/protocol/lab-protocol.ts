@@ -68,6 +68,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
   z.object({ type: z.literal('paused') }),
   z.object({ type: z.literal('resumed') }),
+  /** The run's end; a field added here (and to RunView) is carried onto the run by the reducer. */
   z.object({ type: z.literal('done'), runDir: z.string(), status: runStatusSchema }),
   z.object({ type: z.literal('failed'), message: z.string() }),
 ]);

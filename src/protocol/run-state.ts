@@ -22,8 +22,11 @@ export function runEventOf(event: FromTrainer, backend: string | undefined): Run
     case 'paused':
     case 'resumed':
       return event;
-    case 'done':
-      return { type: 'done', runDir: event.runDir, status: event.status };
+    case 'done': {
+      // Everything the trainer says of the run's end but its final loss (the epochs have it).
+      const { finalLoss: _finalLoss, ...done } = event;
+      return done;
+    }
     case 'error':
       return event.requestId === undefined ? { type: 'failed', message: event.message } : undefined;
     default:
@@ -87,8 +90,11 @@ export function reduceRun(run: RunView | undefined, event: RunEvent): RunView | 
       return { ...run, paused: true };
     case 'resumed':
       return { ...run, paused: false };
-    case 'done':
-      return { ...run, runDir: event.runDir || run.runDir, status: event.status, paused: false };
+    case 'done': {
+      // The end's fields (status, and any the protocol adds, such as why it stopped) go on the run.
+      const { type: _type, ...end } = event;
+      return { ...run, ...end, runDir: end.runDir || run.runDir, paused: false };
+    }
   }
 }
 

@@ -177,9 +177,13 @@ export async function runChecks(log: (line: string) => void = console.log): Prom
     assert.equal(second.status === 'fulfilled' && second.value, undefined, 'the second request started no run');
   });
 
-  await check('Stop ends a training run as stopped; the next run starts afresh', async () => {
+  await check('Stop ends a run as stopped, also one still being prepared; the next run starts afresh', async () => {
     const dataset = join(workspaceFolder(), SAMPLE_DATASET);
     const long = () => vscode.commands.executeCommand<TrainResult | undefined>('autoencoderLab.train', { dataset, config: { epochs: 500 } });
+    // Stopped at once, while the lab still reads the dataset: no run starts.
+    const early = long();
+    await vscode.commands.executeCommand('autoencoderLab.stopTraining');
+    assert.equal((await withTimeout(early, 60_000, 'a run stopped while it was being prepared'))?.status, 'stopped');
     // Stopped once its first epoch is on disk.
     const runsRoot = join(workspaceFolder(), '.autoencoder-lab', 'runs');
     const before = new Set(existsSync(runsRoot) ? readdirSync(runsRoot) : []);
