@@ -1,30 +1,18 @@
 import type { Dataset } from '../data/dataset';
 import { browseOrder } from '../data/browse-order';
-import { openDataset } from '../data/open-dataset';
 import { previewImages, toImageBatch } from '../data/preview';
-import { computeStats, summarizeDataset } from '../data/stats';
+import { summarizeDataset } from '../data/stats';
 import type { DatasetRef, InspectResult } from '../protocol/trainer-protocol';
+import { openCachedDataset } from './dataset-cache';
 
-/**
- * The `inspect` request: a dataset's summary, statistics and one page of samples. The last
- * dataset opened is kept, so paging through it does not read the file again.
- */
+/** The page order of each dataset opened (labelled data interleaved by class), kept with the cached dataset. */
+const orders = new WeakMap<Dataset, Int32Array>();
 
-let cached: { key: string; dataset: Dataset; stats: InspectResult['stats']; order: Int32Array } | undefined;
-
-export async function openCachedDataset(ref: DatasetRef): Promise<Dataset> {
-  const key = JSON.stringify(ref);
-  if (cached?.key === key) return cached.dataset;
-  const dataset = await openDataset(ref);
-  cached = { key, dataset, stats: computeStats(dataset), order: browseOrder(dataset.count, dataset.labels) };
-  return dataset;
-}
-
+/** The `inspect` request: a dataset's summary, statistics and one page of samples. */
 export async function inspectDataset(ref: DatasetRef, page: number, pageSize: number): Promise<InspectResult> {
-  const dataset = await openCachedDataset(ref);
-  const same = cached?.dataset === dataset;
-  const stats = same ? cached!.stats : computeStats(dataset);
-  const order = same ? cached!.order : browseOrder(dataset.count, dataset.labels);
+  const { dataset, stats } = await openCachedDataset(ref);
+  let order = orders.get(dataset);
+  if (!order) orders.set(dataset, (order = browseOrder(dataset.count, dataset.labels)));
   const start = Math.min(page * pageSize, dataset.count);
   const indices = order.slice(start, Math.min(start + pageSize, dataset.count));
   const result: InspectResult = { summary: summarizeDataset(dataset), stats, page, pageSize, sampleIndices: Array.from(indices) };

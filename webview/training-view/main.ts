@@ -1,4 +1,4 @@
-import type { RunView, ToLab } from '../../src/protocol/lab-protocol';
+import type { LabState, RunView, ToLab } from '../../src/protocol/lab-protocol';
 import { RunAnnouncer } from '../shared/announcer';
 import { button, registerComponents } from '../shared/components';
 import { el, icon, replaceChildren } from '../shared/dom';
@@ -7,7 +7,7 @@ import { LossChart } from '../shared/loss-chart';
 import { pairsView } from '../shared/pairs-view';
 import { noticeTexts, outcomeParts, progressParts, runStatusText } from '../shared/progress-text';
 import { nativeBackendOffer } from '../shared/native-backend-offer';
-import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
+import { reduceLabMessage } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
 
@@ -20,7 +20,7 @@ const LATEST_PAIRS = 4;
 
 registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
-let state: LabModel | undefined;
+let state: LabState | undefined;
 let view: ReturnType<typeof buildView> | undefined;
 
 const host = connectToHost((message: ToLab) => {

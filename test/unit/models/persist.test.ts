@@ -10,7 +10,7 @@ import type { BuiltModel } from '../../../src/models/built-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
 import { loadLayersModel, loadModel, loadWeights, saveModel, saveWeights } from '../../../src/models/persist';
-import { trainStep } from '../../../src/models/train-step';
+import { trainStep } from './train-step';
 import { syntheticImages } from './synthetic-data';
 import { nativeAtHand, useBackend, type TestBackend } from '../test-backends';
 

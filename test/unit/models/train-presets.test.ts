@@ -6,7 +6,7 @@ import { registerCpuKernelFixes } from '../../../src/trainer/wasm-kernels/regist
 import { buildModel } from '../../../src/models/build-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
-import { trainStep } from '../../../src/models/train-step';
+import { trainStep } from './train-step';
 import { syntheticImages, syntheticTable, syntheticText } from './synthetic-data';
 
 interface Case {

@@ -15,7 +15,7 @@ import { withDefaultPreset } from '../../../src/trainer/default-preset';
 import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop } from '../../../src/trainer/train-loop';
-import { ensureBuilt, fashionImages, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
+import { ensureBuilt, fashionImages, repoRoot, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
 // Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
 
@@ -23,7 +23,11 @@ let tf: typeof tfType;
 let backend: string;
 let images: Dataset;
 
+/** The bundled worker, as the trainer starts it (the product never loads a worker from sources). */
+const workerScript = join(repoRoot, 'dist', 'gradient-worker.js');
+
 before(async () => {
+  ensureBuilt();
   images = await openDataset({ path: fashionImages, limit: 256 });
 });
 
@@ -38,7 +42,7 @@ async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch
   const split = splitIndices(images.count, config.validationSplit, config.seed);
   const control = new TrainControl();
   const events: FromTrainer[] = [];
-  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend }) : undefined;
+  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend, workerScript }) : undefined;
   try {
     const result = await runTrainingLoop({
       tf,
@@ -112,7 +116,7 @@ for (const testBackend of TEST_BACKENDS) describe(`data-parallel training on two
     });
     const model = buildModel(config, images.inputShape, images.kind);
     const optimizer = createOptimizer(config);
-    const parallel = await DataParallelStep.start({ tf, model, optimizer, backend });
+    const parallel = await DataParallelStep.start({ tf, model, optimizer, backend, workerScript });
     try {
       // Inputs of the wrong size for the model: making the tensors throws.
       await assert.rejects(parallel.run(new Float32Array(10), 2), /size|shape/i);
