@@ -84,12 +84,18 @@ def main():
     n = len(images)
     rng = np.random.default_rng(args.seed)
 
-    # Warm-up (tracing, kernel selection) on a throwaway model so the timed one starts from its initialization.
-    warm = build(args, args.seed + 1, keras)
-    warm_x = data[rng.permutation(n)[: args.warmup_batches * args.batch_size]]
-    warm.fit(warm_x, warm_x, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
-
+    # Warm-up on the timed model itself (fit traces its training function once per model), then back
+    # to its initialization: the weights, and Adam's step count and moments.
     model = build(args, args.seed, keras)
+    initial = model.get_weights()
+    # With the epoch's odd-sized last batch too, which is traced on its own.
+    warm_x = data[rng.permutation(n)[: args.warmup_batches * args.batch_size + n % args.batch_size]]
+    model.fit(warm_x, warm_x, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+    model.set_weights(initial)
+    optimizer = model.optimizer
+    optimizer.iterations.assign(0)
+    for slot in list(optimizer._momentums) + list(optimizer._velocities):
+        slot.assign(tf.zeros_like(slot))
     x = data[rng.permutation(n)]
     t0, c0 = time.perf_counter(), time.process_time()
     history = model.fit(x, x, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
