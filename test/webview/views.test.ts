@@ -59,6 +59,22 @@ describe('Training view (side panel)', () => {
     const status = await view.probe<string[]>('text', '.ae-view-status');
     assert.match(status[0], /^Completed · /);
     assert.deepEqual(await view.violations(), []);
+  });
+
+  it('a run on wasm says so and offers the native backend; on tensorflow it names where tfjs-node came from', async () => {
+    // The backend (and tfjs-node's folder) reach the views with the run's `started` event.
+    const started = fixture.events.find((e) => e.type === 'started') as Extract<RunEvent, { type: 'started' }>;
+    await feed(view, [{ ...started, backend: 'wasm', tfjsNode: undefined }]);
+    const offer = await view.probe<string[]>('text', '.ae-native-offer:not([hidden])');
+    assert.match(offer.join(' '), /Training on WebAssembly/);
+    await view.page.getByRole('button', { name: 'Install native backend' }).click();
+    await view.waitForPosted('installNativeBackend');
+    assert.deepEqual(await view.violations(), []);
+    await feed(view, [{ ...started, backend: 'tensorflow', tfjsNode: '/home/me/.vscode/globalStorage/native-backend/node_modules/@tensorflow/tfjs-node' }]);
+    assert.deepEqual(await view.probe<string[]>('text', '.ae-native-offer:not([hidden])'), []);
+    const progress = await view.probe<string[]>('text', '.ae-progress-part');
+    assert.ok(progress.includes('Backend: tensorflow'), progress.join(' | '));
+    assert.ok(progress.includes('tfjs-node from /home/me/.vscode/globalStorage/native-backend/node_modules/@tensorflow/tfjs-node'), progress.join(' | '));
     assert.deepEqual(view.errors, []);
     await view.screenshot('training-view.png');
   });
