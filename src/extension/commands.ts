@@ -166,7 +166,10 @@ async function pickDataset(datasets: DatasetsTreeProvider, placeHolder: string):
     picks.push({ label: vscode.l10n.t('Choose a file or folder…'), iconPath: new vscode.ThemeIcon('folder-opened'), browse: true, alwaysShow: true });
     return picks;
   });
-  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  // ignoreFocusOut: a fresh window's Welcome page takes the focus when it finishes rendering, which
+  // closed this pick within 150 ms of opening (the Train command then did nothing, reported in a fresh
+  // profile); Escape still closes it.
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
   if (!picked) return undefined;
   if (!picked.browse) return picked.uri;
   const chosen = await vscode.window.showOpenDialog({

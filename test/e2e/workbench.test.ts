@@ -63,7 +63,13 @@ async function runFromCommandPalette(page: Page, title: string, timeoutMs = 60_0
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (;;) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
+    try {
+      // A busy workbench may still be laying out the Welcome page: a user presses F1 again.
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      continue;
+    }
     await input.fill(`>${title}`);
     try {
       await row.waitFor({ state: 'visible', timeout: 3000 });

@@ -150,6 +150,7 @@ test('discover: the sample workspace lists every sample dataset with counts and 
     'fashion-mnist/t10k-images-idx3-ubyte.gz',
     'fashion-mnist/train-images-idx3-ubyte.gz',
     'images',
+    'poetry/tang.txt',
     'tabular/iris-like.csv',
     'words/words.txt',
   ]);

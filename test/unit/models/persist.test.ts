@@ -219,7 +219,7 @@ describe('checkpoints and models saved on one backend load on the other', { skip
       await useBackend(to);
       const resumed = buildModel(config, image.inputShape, image.kind);
       const resumedOptimizer = createOptimizer(config);
-      assert.deepEqual(await loadWeights(resumed, resumedOptimizer, dir), { epoch: 2, step: 4 });
+      assert.deepEqual((await loadWeights(resumed, resumedOptimizer, dir)).metadata, { epoch: 2, step: 4 });
       const resumedLosses = steps(resumed, resumedOptimizer, batch, 3);
       resumedLosses.forEach((loss, i) => assert.ok(Math.abs(loss - continued[i]) <= 1e-3 * continued[i], `step ${i}: ${to} ${loss} vs ${from} ${continued[i]}`));
 
