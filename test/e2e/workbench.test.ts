@@ -6,127 +6,36 @@
 // reconstructs well, and the run folder on disk is complete.
 // The screenshot test-results/e2e-workbench.png is kept as an artifact.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
 import { installExtension } from '../../scripts/code-server.mjs';
-import { openWorkbench, repoRoot, type WorkbenchSession } from './workbench-session';
+import {
+  artifacts,
+  ensurePackagedVsix,
+  findFrame,
+  keepFailureArtifacts,
+  pickQuickPickItem,
+  runFromCommandPalette,
+  vsix,
+  waitForCompletedRun,
+} from './workbench-helpers';
+import { openWorkbench, type WorkbenchSession } from './workbench-session';
 
 /** A model worth keeping on the sample: the bench's target is 0.015; any recognizable reconstruction is well under this. */
 const RECOGNIZABLE_VAL_MSE = 0.025;
 /** What a fresh profile shows: the Welcome page with the Get Started walkthrough. */
 const FRESH_PROFILE = { 'workbench.startupEditor': 'welcomePage', 'workbench.welcomePage.walkthroughs.openOnInstall': true };
-const artifacts = join(repoRoot, 'test-results');
-const vsix = process.env.AUTOENCODER_LAB_VSIX ?? join(repoRoot, 'autoencoder-lab.vsix');
-
 let session: WorkbenchSession | undefined;
 let passed = false;
 
-/** A .vsix packaged after the current build (npm test packages before the tests) is reused. */
-function vsixIsFresh(): boolean {
-  if (!existsSync(vsix)) return false;
-  const built = ['package.json', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/lab.js'].map((file) => join(repoRoot, file));
-  return built.every((file) => existsSync(file) && statSync(file).mtimeMs <= statSync(vsix).mtimeMs);
-}
-
-before(() => {
-  // The .vsix under test is built here (production build + vsce) unless a fresh one exists or is handed in.
-  if (!process.env.AUTOENCODER_LAB_VSIX && !vsixIsFresh()) {
-    const result = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: 5 * 60_000 });
-    const output = `${result.stdout}${result.stderr}`.split('\n').slice(-30).join('\n');
-    assert.equal(result.status, 0, `npm run package failed:\n${output}`);
-  }
-  assert.ok(existsSync(vsix), `${vsix} exists`);
-});
+before(() => ensurePackagedVsix());
 
 after(async () => {
-  if (session && !passed) {
-    const logs = join(artifacts, 'e2e-workbench-logs');
-    mkdirSync(logs, { recursive: true });
-    cpSync(session.server.logFile, join(logs, 'code-server.log'));
-    if (existsSync(join(session.userDataDir, 'logs'))) cpSync(join(session.userDataDir, 'logs'), join(logs, 'logs'), { recursive: true });
-    await session.page.screenshot({ path: join(artifacts, 'e2e-workbench-failed.png') }).catch(() => undefined);
-  }
+  if (session && !passed) await keepFailureArtifacts(session, 'e2e-workbench');
   const orphans = (await session?.close()) ?? [];
   assert.deepEqual(orphans, [], 'no process started by code-server outlives it (extension host, trainer)');
 });
-
-/**
- * Runs a command by its title from the command palette, as a user does. The palette lists contributed
- * commands only once the extension host has registered them, so an early "No matching commands" is retried.
- */
-async function runFromCommandPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (;;) {
-    await page.keyboard.press('F1');
-    try {
-      // A busy workbench may still be laying out the Welcome page: a user presses F1 again.
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      continue;
-    }
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3000 });
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
-    }
-  }
-  await page.keyboard.press('Enter');
-}
-
-/** Picks the quick-pick row whose text contains `text` (the items may arrive asynchronously). */
-async function pickQuickPickItem(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 60_000 });
-  await page.keyboard.press('Enter');
-}
-
-/** The webview content frame holding `selector` (webviews are nested iframes inside the workbench page). */
-async function findFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const found = await frame.locator(selector).count().catch(() => 0);
-      if (found > 0) return frame;
-    }
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`no webview with ${selector} appeared within ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(' | ')})`);
-}
-
-function runFolders(workspace: string): string[] {
-  const root = join(workspace, '.autoencoder-lab/runs');
-  return existsSync(root) ? readdirSync(root).map((name) => join(root, name)) : [];
-}
-
-async function waitForCompletedRun(workspace: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const dir of runFolders(workspace)) {
-      const statusFile = join(dir, 'status.json');
-      if (existsSync(statusFile)) {
-        // status.json says "running" while the run trains, and its final status once it has ended.
-        const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { status: string };
-        if (status.status === 'running') continue;
-        assert.equal(status.status, 'completed', `run ${dir} ended ${status.status}`);
-        return dir;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`no run in ${workspace}/.autoencoder-lab/runs finished within ${timeoutMs / 1000} s`);
-}
 
 test('Train Autoencoder from the command palette draws the loss and the image pairs in a real workbench', { timeout: 12 * 60_000 }, async (t) => {
   session = await openWorkbench({
