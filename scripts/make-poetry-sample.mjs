@@ -6,8 +6,8 @@
 // poems of dist/quantangshi/poet.tang.0.json (the Complete Tang Poems, traditional characters):
 // couplets of at most 24 characters, without the package's marks for missing characters (□, {…}).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { URL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const LINES = 2000;
 const packageDir = process.argv[2];
@@ -23,5 +23,5 @@ for (const poem of poems) {
     if (line.length > 0 && [...line].length <= 24 && !/[□{}]/.test(line) && lines.length < LINES) lines.push(line);
   }
 }
-writeFileSync(new URL('../samples/poetry/tang.txt', import.meta.url), lines.join('\n') + '\n');
+writeFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'poetry', 'tang.txt'), lines.join('\n') + '\n');
 console.log(`samples/poetry/tang.txt: ${lines.length} lines`);

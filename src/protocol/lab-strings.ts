@@ -187,6 +187,7 @@ export const LAB_STRINGS = {
   'results.textMetrics': 'Held-out lines at epoch {0}: {1} reconstructed exactly, {2} of characters right (greedy decoding).',
   'results.textSame': 'reconstructed exactly',
   'results.textDiffers': '{0} characters differ',
+  'results.textDiffersOne': 'one character differs',
   'results.lineA': 'Or type the first line',
   'results.lineB': 'Or type the second line',
   'results.sampleLines': 'Sample new lines',

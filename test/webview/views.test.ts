@@ -204,11 +204,8 @@ describe('lab on a text dataset (sequence autoencoder)', () => {
       { type: 'reconstructions', data: { epoch: 1, indices: [4, 9], texts, errors: [0.4, 0.01] } },
     ]);
     const rows = await lab.probe<string[]>('text', '.ae-pairs-host tbody tr');
-    // Differing characters are marked, with a text for screen readers.
-    assert.deepEqual(
-      rows.map((r) => r.replace(/\s+/g, ' ')),
-      ['appleappl… (1 characters differ)0.4', 'bananabanana (reconstructed exactly)0.01'].map((r) => r.replace(/\s+/g, ' ')),
-    );
+    // The reconstruction's cell says how it differs (a missing last character here), for screen readers.
+    assert.deepEqual(rows.map((r) => r.replace(/\s+/g, ' ')), ['appleappl… (one character differs)0.4', 'bananabanana (reconstructed exactly)0.01']);
     await lab.screenshot('lab-text-light.png');
   });
 });

@@ -82,7 +82,7 @@ function markedReconstruction(input: string, output: string): HTMLElement {
     cell.append(el('mark', { className: 'ae-text-diff ae-text-missing', text: '\u2026', attrs: { 'aria-hidden': 'true' } }));
   }
   cell.dataset.differing = String(differing);
-  const summary = differing === 0 ? t('results.textSame') : t('results.textDiffers', differing);
+  const summary = differing === 0 ? t('results.textSame') : differing === 1 ? t('results.textDiffersOne') : t('results.textDiffers', differing);
   cell.title = summary;
   cell.append(el('span', { className: 'ae-visually-hidden', text: ` (${summary})` }));
   return cell;
