@@ -313,10 +313,11 @@ for (const backend of TEST_BACKENDS) describe(`trainer child process on ${backen
     assert.equal(exit.signal, 'SIGTERM');
     assert.equal(exit.expected, true);
 
-    // A child that ignores SIGTERM is killed with SIGKILL after the grace period.
+    // A child that ignores SIGTERM is killed with SIGKILL after the grace period. Its wait for `ready`
+    // outlasts a slow Node start on a loaded machine, so the handler is in place when SIGTERM comes.
     const stubborn = join(folder.path, 'stubborn.js');
     writeFileSync(stubborn, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
-    const ignoring = new TrainerClient({ trainerScript: stubborn, readyTimeoutMs: 300, killGraceMs: 300 });
+    const ignoring = new TrainerClient({ trainerScript: stubborn, readyTimeoutMs: 3000, killGraceMs: 300 });
     clients.push(ignoring);
     await assert.rejects(ignoring.start(), /did not start/);
     assert.equal((await ignoring.waitForExit()).signal, 'SIGKILL');
