@@ -14,7 +14,6 @@ import { splitIndices } from '../src/data/split';
 import { buildModel } from '../src/models/build-model';
 import { createOptimizer } from '../src/models/optimizer';
 import { parseModelConfig } from '../src/models/parse-config';
-import { trainStep } from '../src/models/train-step';
 import { initBackend } from '../src/trainer/backend';
 import { reconstructIndices, scoreReconstructions } from '../src/trainer/text-metrics';
 import { epochSeed } from '../src/trainer/train-loop';
@@ -50,7 +49,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       dataset.fillBatch(indices, buffer);
       const x = tf.tensor2d(buffer.subarray(0, indices.length * maxLength), [indices.length, maxLength]);
-      const value = trainStep(built, optimizer, x);
+      // The trainer's own step: one optimizer update of the model's variables.
+      const value = optimizer.minimize(() => built.loss(x, true), true, built.trainableVariables)!;
       loss = value.dataSync()[0];
       tf.dispose([value, x]);
       trainMs += performance.now() - t0;

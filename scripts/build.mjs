@@ -1,5 +1,7 @@
 // One esbuild script, one entry per target. Type checking is a separate step (`npm run typecheck`).
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production]   the extension, into dist/
+//        node scripts/build.mjs --suite                     only the vscode integration suite, into out/test/
+//                                                           (test code never lands in the product's dist/)
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,9 +44,10 @@ const targets = [
   ['webview/lab/main.ts', 'webview/lab.js', browserTarget],
   ['webview/training-view/main.ts', 'webview/training-view.js', browserTarget],
   ['webview/inspector/main.ts', 'webview/inspector.js', browserTarget],
-  // The vscode integration suite, run by test-electron or inside code-server by the runner extension.
-  ['test/vscode/suite.ts', 'test/vscode-suite.js', nodeTarget],
 ];
+
+/** The vscode integration suite, run by test-electron or inside code-server by the runner extension. */
+const SUITE = ['test/vscode/suite.ts', join(root, 'out', 'test', 'vscode-suite.js')];
 
 /** Files shipped beside the bundles: wasm binaries (loaded from beside the trainer), codicons, chart css. */
 function copyAssets() {
@@ -61,6 +64,10 @@ function copyAssets() {
 }
 
 async function main() {
+  if (process.argv.includes('--suite')) {
+    await esbuild.build({ ...nodeTarget, entryPoints: [join(root, SUITE[0])], outfile: SUITE[1] });
+    return;
+  }
   if (!watch) rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   copyAssets();

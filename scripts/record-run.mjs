@@ -1,6 +1,7 @@
-// Records a real short training run for the webview tests: every message the trainer sends
-// (ready, an inspect reply, started, progress, batchLoss, epochEnd, reconstructions, codes,
-// anomalies, done), exactly as TrainerClient receives them, into test/fixtures/recorded-run.json.
+// Records a real short training run for the webview tests, at the host -> webview boundary: every
+// trainer message of the run, exactly as TrainerClient receives it, turned into the `run` messages
+// the extension host posts to its webviews (runEventOf, the host's own mapping), plus the inspect
+// result the host puts in the lab's state, into test/fixtures/recorded-run.json.
 // Usage: npm run build && node --import tsx scripts/record-run.mjs [text]
 // `text` records a short sequence-model run on the Tang couplets sample into
 // test/fixtures/recorded-text-run.json instead (the lab's text results).
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runEventOf } from '../src/protocol/run-state.ts';
 import { TrainerClient } from '../src/trainer/trainer-client.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,23 +22,26 @@ const config = textRun
   ? { preset: 'sequence', epochs: 3, batchSize: 32, rnnUnits: 64, codeSize: 32, embeddingSize: 32, learningRate: 0.01 }
   : { preset: 'dense', epochs: 2, batchSize: 32 };
 const description = textRun
-  ? 'Every message of a real 3-epoch sequence-model training on the Tang couplets sample (300 lines), as TrainerClient received it.'
-  : 'Every message of a real 2-epoch dense training on the Fashion-MNIST sample (1,000 images), as TrainerClient received it.';
+  ? 'The run messages the extension host posts to its webviews during a real 3-epoch sequence-model training on the Tang couplets sample (300 lines).'
+  : 'The run messages the extension host posts to its webviews during a real 2-epoch dense training on the Fashion-MNIST sample (1,000 images).';
 const runsRoot = mkdtempSync(join(tmpdir(), 'ael-record-'));
 // Paths of this machine are replaced, so the fixture is the same wherever it is recorded.
-const stablePath = (text) => text.split(runsRoot).join('/workspace/.autoencoder-lab/runs').split(root).join('/workspace');
+const stablePath = (value) => JSON.parse(JSON.stringify(value).split(runsRoot).join('/workspace/.autoencoder-lab/runs').split(root).join('/workspace'));
 
 const client = new TrainerClient({ trainerScript: join(root, 'dist', 'trainer.js'), preferredBackend: 'wasm' });
-const events = [];
+const messages = [];
 const timesMs = [];
 const startedAt = Date.now();
-client.onEvent((message) => {
-  events.push(JSON.parse(stablePath(JSON.stringify(message))));
-  timesMs.push(Date.now() - startedAt);
-});
+let inspected;
 try {
-  await client.start();
-  await client.request({ type: 'inspect', dataset, page: 0, pageSize: 16 });
+  const ready = await client.start();
+  client.onEvent((message) => {
+    const event = runEventOf(message, ready.backend);
+    if (!event) return;
+    messages.push(stablePath({ type: 'run', event }));
+    timesMs.push(Date.now() - startedAt);
+  });
+  inspected = (await client.request({ type: 'inspect', dataset, page: 0, pageSize: 16 })).result;
   const done = new Promise((resolve, reject) => {
     client.onEvent((message) => {
       if (message.type === 'done') resolve(message);
@@ -54,13 +59,15 @@ try {
 const recording = {
   description,
   recordedAt: new Date().toISOString(),
-  start: { dataset: JSON.parse(stablePath(JSON.stringify(dataset))), config, previewCount: 8, progressIntervalMs: 100 },
-  /** Milliseconds from the client's start to each message, in the order of `events`. */
+  start: { dataset: stablePath(dataset), config, previewCount: 8, progressIntervalMs: 100 },
+  /** The inspect result the host sends as the lab state's `dataset`. */
+  dataset: stablePath(inspected),
+  /** Milliseconds from the client's start to each message, in the order of `messages`. */
   timesMs,
-  events,
+  messages,
 };
 const text = JSON.stringify(recording) + '\n';
 writeFileSync(output, text);
 const counts = {};
-for (const event of events) counts[event.type] = (counts[event.type] ?? 0) + 1;
-console.log(`${output}: ${events.length} messages, ${Math.round(text.length / 1024)} KB`, counts);
+for (const { event } of messages) counts[event.type] = (counts[event.type] ?? 0) + 1;
+console.log(`${output}: ${messages.length} messages, ${Math.round(text.length / 1024)} KB`, counts);

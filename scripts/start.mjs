@@ -36,9 +36,12 @@ function startCli() {
   if (result.status !== 0) throw new Error(`start: the CLI training failed (exit ${result.status})`);
 }
 
+/** The helper extension that opens the lab on the sample once the window is up (never shipped). */
+const startHelper = join(root, 'scripts/start-extension');
+
 function startDesktop(code) {
   console.log(`Opening ${samples} in VS Code with the extension from ${root}`);
-  const child = spawn(code, [`--extensionDevelopmentPath=${root}`, samples], { stdio: 'inherit', detached: true });
+  const child = spawn(code, [`--extensionDevelopmentPath=${root}`, `--extensionDevelopmentPath=${startHelper}`, samples], { stdio: 'inherit', detached: true });
   child.unref();
   console.log('The lab opens on the Fashion-MNIST sample; press Run in its Train cell, or F1 → "Autoencoder: Train Autoencoder".');
 }
@@ -56,6 +59,9 @@ async function startInCodeServer() {
   mkdirSync(extensionsDir, { recursive: true });
   rmSync(link, { recursive: true, force: true });
   symlinkSync(root, link, 'dir');
+  const helperLink = join(extensionsDir, `${manifest.publisher}.start-helper-0.0.1`);
+  rmSync(helperLink, { recursive: true, force: true });
+  symlinkSync(startHelper, helperLink, 'dir');
   const settingsFile = join(userDataDir, 'User/settings.json');
   if (!existsSync(settingsFile)) {
     mkdirSync(dirname(settingsFile), { recursive: true });
@@ -63,7 +69,7 @@ async function startInCodeServer() {
   }
   const port = option('--port') ? Number(option('--port')) : undefined;
   console.log('Starting code-server (installed on first use into .cache/code-server, about a minute)…');
-  const server = await startCodeServer({ workspace: samples, extensionsDir, userDataDir, port, timeoutMs: 120_000, env: { AUTOENCODER_LAB_STARTED_BY: 'npm-start' } });
+  const server = await startCodeServer({ workspace: samples, extensionsDir, userDataDir, port, timeoutMs: 120_000 });
   console.log(`\nAutoencoder Lab is running in code-server: ${server.url}`);
   console.log('Open it in a browser: the lab opens on the Fashion-MNIST sample; press Run in its Train cell, or F1 → "Autoencoder: Train Autoencoder".');
   console.log(`Log: ${server.logFile}. Ctrl+C stops it.`);
@@ -81,19 +87,9 @@ async function startInCodeServer() {
   });
 }
 
-/**
- * Asks the extension to open the lab on the sample dataset when the window opens (a one-shot file
- * that also activates it: see src/extension/open-lab-request.ts).
- */
-function requestLab() {
-  mkdirSync(join(samples, '.autoencoder-lab'), { recursive: true });
-  writeFileSync(join(samples, '.autoencoder-lab/open-lab.json'), JSON.stringify({ dataset: 'fashion-mnist/train-images-idx3-ubyte.gz' }) + '\n');
-}
-
 async function main() {
   build();
   if (args.includes('--cli')) return startCli();
-  requestLab();
   const code = args.includes('--code-server') ? undefined : which('code');
   if (code) return startDesktop(code);
   // code-server needs a few system packages to build its native modules; without them the main

@@ -41,6 +41,12 @@ function testFiles(folder) {
   return found.sort();
 }
 
+// The native backend where it has been built (scripts/tfjs-node.mjs; .ci/run builds it): the trainer
+// tests then run on tensorflow as well as wasm. Never taken from node_modules (see that script).
+const builtTfjsNode = join(root, '.cache/tfjs-node/node_modules/@tensorflow/tfjs-node/lib');
+if (!process.env.AUTOENCODER_LAB_TFJS_NODE && existsSync(builtTfjsNode)) process.env.AUTOENCODER_LAB_TFJS_NODE = join(root, '.cache/tfjs-node');
+console.log(process.env.AUTOENCODER_LAB_TFJS_NODE ? `tfjs-node: ${process.env.AUTOENCODER_LAB_TFJS_NODE} (tests run on tensorflow and wasm)` : 'tfjs-node: not built (node scripts/tfjs-node.mjs install); tests run on wasm');
+
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 step('build', npm, ['run', '--silent', 'build']);
 step('type check', npm, ['run', '--silent', 'typecheck']);

@@ -43,7 +43,8 @@ Train options:
   --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse)
   --out <dir>          runs folder (default .autoencoder-lab/runs under the current directory)
   --name <name>        run name (default <dataset>-<preset>)
-  --backend <b>        auto, tensorflow, wasm or cpu (default auto)
+  --backend <b>        auto, tensorflow, wasm or cpu (default auto); tensorflow is tfjs-node from
+                       AUTOENCODER_LAB_TFJS_NODE (a folder whose node_modules holds it) or node_modules
   --limit <n>          train on the first n samples only
   --resume <run dir>   continue a stopped or killed run from its last checkpoint
   --config <file>      a JSON model config with any option (hiddenLayers, loss, learningRate, …);
@@ -195,7 +196,8 @@ async function train(args: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   try {
     const ready = await client.start();
-    printer.note(`trainer ready: backend ${ready.backend}`);
+    printer.note(`trainer ready: backend ${ready.backend}${ready.tfjsNode ? ` (tfjs-node loaded from ${ready.tfjsNode})` : ''}`);
+    for (const failure of ready.nativeFailures ?? []) printer.note(`tfjs-node did not load, using ${ready.backend}: ${failure}`);
     const finished = new Promise<void>((resolveFinished) => {
       client.onEvent((message) => {
         switch (message.type) {

@@ -31,6 +31,7 @@ export function renderReport({ run, versions, totalSeconds, text }: ReportInput)
     ['Epochs', typeof run.config.epochs === 'number' ? `${info.epochsCompleted} of ${run.config.epochs}` : `${info.epochsCompleted} (automatic, at most ${info.epochs ?? '?'})`],
     ['Ended because', info.stopReason ? describeStopReason(info.stopReason, typeof run.config.patience === 'number' ? run.config.patience : undefined) : '—'],
     ['Model kept', info.bestEpoch ? `epoch ${info.bestEpoch}${info.bestValMse != null ? `, validation MSE ${formatNumber(info.bestValMse)}` : ''}` : '—'],
+    ...(info.tfjsNode ? [['tfjs-node loaded from', info.tfjsNode] as [string, string]] : []),
     ['Final loss', lastEpoch ? formatNumber(lastEpoch.loss) : '—'],
     ['Final validation loss', lastEpoch?.val_loss != null ? formatNumber(lastEpoch.val_loss) : '—'],
     ...textFacts(run.epochs, info.bestEpoch),

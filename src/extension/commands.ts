@@ -1,96 +1,31 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunStatus } from '../protocol/trainer-protocol';
 import { readRunInfo } from '../trainer/runs';
 import { inspectDataset, type InspectorContext } from './dataset-inspector';
 import { DatasetItem, type DatasetsTreeProvider } from './datasets-tree';
-import { LabPanel, type LabContext } from './lab-panel';
+import type { LabController, TrainResult } from './lab-controller';
 import { RunItem, statusLabel, type RunsTreeProvider } from './runs-tree';
-import { runsRootFor } from './settings';
-import { showTrainingProgress } from './training-progress';
 import { messageOf, type TrainerHost } from './trainer-host';
 import { revealFolder } from './reveal-folder';
 
-/** What `autoencoderLab.train` resolves to once its run has ended. */
-export interface TrainResult {
-  runDir: string;
-  status: RunStatus;
-}
-
 export interface CommandContext {
   extensionUri: vscode.Uri;
-  globalStorageUri: vscode.Uri;
   trainer: TrainerHost;
   log: vscode.LogOutputChannel;
-  workspaceState: vscode.Memento;
+  lab: LabController;
   datasets: DatasetsTreeProvider;
   runs: RunsTreeProvider;
 }
 
-/** Registers every command of the manifest; returns the lab context the panel serializer needs. */
-export function registerCommands(context: CommandContext): { disposable: vscode.Disposable; lab: LabContext } {
-  const { trainer, log } = context;
-  const lab: LabContext = {
-    extensionUri: context.extensionUri,
-    trainer,
-    log,
-    workspaceState: context.workspaceState,
-    train: (datasetPath, config) => trainDataset(datasetPath, config, { replace: true }),
-  };
+/** Registers every command of the manifest. */
+export function registerCommands(context: CommandContext): vscode.Disposable {
+  const { trainer, log, lab } = context;
   const inspector: InspectorContext = { extensionUri: context.extensionUri, trainer, log };
 
-  /**
-   * Opens the lab on the dataset and trains it. `config` overrides the lab's model config (from
-   * the settings) key by key, or replaces it whole when it comes from the lab's own model cell.
-   */
-  async function trainDataset(
-    datasetPath: string,
-    config: Record<string, unknown>,
-    options: { replace?: boolean; resumeRunDir?: string } = {},
-  ): Promise<TrainResult | undefined> {
-    if (trainer.isTraining) {
-      const stopAndTrain = vscode.l10n.t('Stop and Train');
-      const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('A training run is in progress. Stop it and train on {0}?', basename(datasetPath)),
-        { modal: true },
-        stopAndTrain,
-      );
-      if (choice !== stopAndTrain) return undefined;
-      await trainer.shutdown();
-    }
-    const { replace = false, resumeRunDir } = options;
-    const panel = LabPanel.show(lab, { datasetPath, runDir: resumeRunDir });
-    let datasetName = basename(datasetPath);
-    try {
-      datasetName = (await panel.datasetReady()).summary.name;
-    } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot train on {0}: {1}', basename(datasetPath), messageOf(error)));
-      return { runDir: '', status: 'failed' };
-    }
-    // A resumed run keeps the config it was started with (the trainer reads it from the run folder).
-    const finalConfig = resumeRunDir ? config : replace ? config : { ...panel.modelConfig, ...config };
-    if (!resumeRunDir) panel.setModelConfig(finalConfig);
-    const outcome = trainer.train({
-      dataset: { path: datasetPath },
-      config: finalConfig,
-      runsRoot: runsRootFor(datasetPath, context.globalStorageUri),
-      resumeRunDir,
-    });
-    void showTrainingProgress(trainer, datasetName, outcome);
-    const result = await outcome;
-    if (result.status === 'failed' && !result.reported) {
-      const showLog = vscode.l10n.t('Show Log');
-      void vscode.window
-        .showErrorMessage(vscode.l10n.t('Training failed: {0}', result.error ?? vscode.l10n.t('see the log for details')), showLog)
-        .then((choice) => choice === showLog && log.show());
-    }
-    return { runDir: result.runDir, status: result.status };
-  }
-
   async function train(arg?: unknown): Promise<TrainResult | undefined> {
-    if (isTrainArgs(arg)) return trainDataset(arg.dataset, arg.config ?? {});
+    if (isTrainArgs(arg)) return lab.train(arg.dataset, arg.config ?? {});
     const uri = datasetUriOf(arg) ?? (await pickDataset(context.datasets, vscode.l10n.t('Choose a dataset to train an autoencoder on')));
-    return uri ? trainDataset(uri.fsPath, {}) : undefined;
+    return uri ? lab.train(uri.fsPath, {}) : undefined;
   }
 
   async function inspect(arg?: unknown): Promise<void> {
@@ -103,17 +38,23 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     }
   }
 
-  function openLab(): void {
+  /** Opens the lab: on the dataset given (a Uri, tree item or path), else on the running job or the last target. */
+  function openLab(arg?: unknown): void {
+    const uri = datasetUriOf(arg);
+    if (uri) {
+      lab.show({ datasetPath: uri.fsPath });
+      return;
+    }
     const live = trainer.isTraining ? trainer.run : undefined;
-    LabPanel.show(lab, live ? { datasetPath: trainer.runDatasetPath, runDir: live.runDir } : undefined);
+    lab.show(live ? { datasetPath: trainer.runDatasetPath, runDir: live.runDir } : undefined);
   }
 
   function stopTraining(): void {
-    if (!trainer.isTraining) {
+    if (!lab.isBusy) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No training is running.'));
       return;
     }
-    trainer.stop();
+    lab.stop();
   }
 
   async function openRun(arg?: unknown): Promise<void> {
@@ -121,7 +62,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     if (!runDir) return;
     const live = trainer.run?.runDir === runDir;
     const dataset = live ? trainer.runDatasetPath : (await readRunInfo(runDir).catch(() => undefined))?.dataset;
-    LabPanel.show(lab, { datasetPath: dataset, runDir });
+    lab.show({ datasetPath: dataset, runDir });
   }
 
   /** Continues a stopped, failed or interrupted run from its last checkpoint, in the same run folder. */
@@ -137,7 +78,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
       void vscode.window.showInformationMessage(vscode.l10n.t('The run {0} is {1}; only stopped, failed or interrupted runs can be resumed.', basename(runDir), statusLabel(info.status)));
       return undefined;
     }
-    return trainDataset(info.dataset, {}, { resumeRunDir: runDir });
+    return lab.train(info.dataset, {}, { resumeRunDir: runDir });
   }
 
   async function revealRun(arg?: unknown): Promise<void> {
@@ -174,7 +115,7 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     context.runs.refresh();
   }
 
-  const disposable = vscode.Disposable.from(
+  return vscode.Disposable.from(
     vscode.commands.registerCommand('autoencoderLab.train', train),
     vscode.commands.registerCommand('autoencoderLab.openLab', openLab),
     vscode.commands.registerCommand('autoencoderLab.inspectDataset', inspect),
@@ -185,7 +126,6 @@ export function registerCommands(context: CommandContext): { disposable: vscode.
     vscode.commands.registerCommand('autoencoderLab.deleteRun', deleteRun),
     vscode.commands.registerCommand('autoencoderLab.refresh', refresh),
   );
-  return { disposable, lab };
 }
 
 /** The test/automation form: `{ dataset: '/abs/path', config?: { epochs: 1 } }`. */
@@ -226,7 +166,10 @@ async function pickDataset(datasets: DatasetsTreeProvider, placeHolder: string):
     picks.push({ label: vscode.l10n.t('Choose a file or folder…'), iconPath: new vscode.ThemeIcon('folder-opened'), browse: true, alwaysShow: true });
     return picks;
   });
-  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  // ignoreFocusOut: a fresh window's Welcome page takes the focus when it finishes rendering, which
+  // closed this pick within 150 ms of opening (the Train command then did nothing, reported in a fresh
+  // profile); Escape still closes it.
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
   if (!picked) return undefined;
   if (!picked.browse) return picked.uri;
   const chosen = await vscode.window.showOpenDialog({

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from './dispose';
 import { PRESETS } from '../models/config';
 import type { FromLab, LabState } from '../protocol/lab-protocol';
 import type { InspectResult } from '../protocol/trainer-protocol';
@@ -26,7 +27,7 @@ export interface InspectorContext {
  * and the webview draws summary, statistics, the paged samples and the histogram. A file the
  * engine cannot read shows its error, not a blank view.
  */
-class InspectorSession implements vscode.Disposable {
+class InspectorSession extends Disposable {
   private result: InspectResult | undefined;
   private error: string | undefined;
   private readonly connection: WebviewConnection;
@@ -37,13 +38,10 @@ class InspectorSession implements vscode.Disposable {
     private readonly webview: vscode.Webview,
     private readonly datasetPath: string,
   ) {
+    super();
     webview.options = webviewOptions(context.extensionUri);
     webview.html = buildWebviewHtml(webview, context.extensionUri, 'inspector', vscode.l10n.t('Dataset Inspector: {0}', basename(datasetPath)));
-    this.connection = new WebviewConnection(webview, context.log, (message) => this.handle(message));
-  }
-
-  dispose(): void {
-    this.connection.dispose();
+    this.connection = this._register(new WebviewConnection(webview, context.log, (message) => this.handle(message)));
   }
 
   private handle(message: FromLab): void {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from './dispose';
 import { discoverDatasets, type DatasetCandidate } from '../data/discover';
 import { debounce } from './debounce';
 
@@ -59,18 +60,18 @@ const DATA_GLOB = '**/*.{gz,idx,npy,npz,csv,tsv,txt,png,jpg,jpeg,PNG,JPG,JPEG}';
  * The datasets found in each workspace folder (discoverDatasets peeks at headers only, so this is
  * cheap), kept current by a debounced file watcher.
  */
-export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changes = new vscode.EventEmitter<void>();
+export class DatasetsTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changes = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changes.event;
   private cache = new Map<string, Promise<DatasetCandidate[]>>();
-  private readonly refreshSoon = debounce(() => this.refresh(), 500);
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly refreshSoon = this._register(debounce(() => this.refresh(), 500));
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
     /** The runs folders, whose files (models, checkpoints) are not datasets. */
     private readonly runsRoots: () => string[],
   ) {
+    super();
     const watcher = vscode.workspace.createFileSystemWatcher(DATA_GLOB);
     const onChange = (uri: vscode.Uri) => {
       if (!isIgnoredPath(uri) && !this.runsRoots().some((root) => isInside(uri.fsPath, root))) this.refreshSoon();
@@ -81,7 +82,9 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // A deleted folder is one event for the folder, none for the data files inside it.
     const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
     deletions.onDidDelete(onChange);
-    this.subscriptions.push(watcher, deletions, vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+    this._register(watcher);
+    this._register(deletions);
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
   }
 
   refresh(): void {
@@ -105,12 +108,6 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   async candidates(): Promise<DatasetCandidate[]> {
     const lists = await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.discover(folder)));
     return lists.flat();
-  }
-
-  dispose(): void {
-    this.refreshSoon.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
-    this.changes.dispose();
   }
 
   private discover(folder: vscode.WorkspaceFolder): Promise<DatasetCandidate[]> {

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDatasetInspector } from './dataset-inspector';
 import { DatasetsTreeProvider } from './datasets-tree';
-import { LAB_VIEW_TYPE, LabPanel } from './lab-panel';
-import { openLabIfRequested } from './open-lab-request';
+import { LabController } from './lab-controller';
+import { LAB_VIEW_TYPE } from './lab-panel';
+import { registerNativeBackend } from './native-backend/native-backend-commands';
 import { RunsTreeProvider } from './runs-tree';
 import { allRunsRoots, preferredBackend } from './settings';
 import { createTrainingStatusBar } from './status-bar';
@@ -28,14 +29,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const datasets = new DatasetsTreeProvider(log, () => allRunsRoots(context.globalStorageUri));
   const runs = new RunsTreeProvider(context.globalStorageUri, trainer, log);
   const training = new TrainingViewProvider(context.extensionUri, trainer, log);
-  const commands = registerCommands({
+  const lab = new LabController({
     extensionUri: context.extensionUri,
     globalStorageUri: context.globalStorageUri,
     trainer,
     log,
     workspaceState: context.workspaceState,
-    datasets,
-    runs,
   });
 
   context.subscriptions.push(
@@ -43,24 +42,24 @@ export function activate(context: vscode.ExtensionContext): void {
     datasets,
     runs,
     training,
-    commands.disposable,
+    lab,
+    registerCommands({ extensionUri: context.extensionUri, trainer, log, lab, datasets, runs }),
     vscode.window.createTreeView('autoencoderLab.datasets', { treeDataProvider: datasets, showCollapseAll: false }),
     vscode.window.createTreeView('autoencoderLab.runs', { treeDataProvider: runs }),
     vscode.window.registerWebviewViewProvider(TRAINING_VIEW_ID, training),
     vscode.window.registerWebviewPanelSerializer(LAB_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => LabPanel.revive(commands.lab, panel, state),
+      deserializeWebviewPanel: async (panel) => lab.revive(panel),
     }),
     registerDatasetInspector({ extensionUri: context.extensionUri, trainer, log }),
+    registerNativeBackend({ context, log, backendChanged: () => trainer.backendSettingChanged() }),
     createTrainingStatusBar(trainer),
     trainer.onDidChangeTraining((isTraining) => void vscode.commands.executeCommand('setContext', 'autoencoderLab.training', isTraining)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('autoencoderLab.preferredBackend')) trainer.backendSettingChanged();
     }),
-    new vscode.Disposable(() => LabPanel.currentPanel?.dispose()),
     // Disposed in order: the log last, so what the others say while shutting down is kept.
     log,
   );
-  void openLabIfRequested(commands.lab, log);
   log.info(`Autoencoder Lab ${context.extension.packageJSON.version as string} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.language})`);
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable, disposeAll } from './dispose';
 import { listRuns, type RunInfo, type RunState } from '../trainer/runs';
 import { debounce } from './debounce';
 import { allRunsRoots } from './settings';
@@ -26,20 +27,22 @@ export class RunItem extends vscode.TreeItem {
  * Every run folder under the runs folder of each workspace folder, newest first, kept current
  * by a watcher on their status.json files and by the trainer's own start and end events.
  */
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
-  private readonly changes = new vscode.EventEmitter<void>();
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunItem> {
+  private readonly changes = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changes.event;
-  private readonly refreshSoon = debounce(() => this.refresh(), 300);
+  private readonly refreshSoon = this._register(debounce(() => this.refresh(), 300));
+  /** The watchers of the current runs folders: replaced when the folders change. */
   private watchers: vscode.Disposable[] = [];
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly globalStorage: vscode.Uri,
     trainer: TrainerHost,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
+    this._register({ dispose: () => disposeAll(this.watchers) });
     this.watch();
-    this.subscriptions.push(
+    this._registerAll(
       trainer.onRunEvent((event) => {
         if (event.type === 'started' || event.type === 'epochEnd' || event.type === 'done') this.refreshSoon();
       }),
@@ -77,13 +80,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
     return lists.flat().sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
   }
 
-  dispose(): void {
-    this.refreshSoon.dispose();
-    for (const watcher of this.watchers) watcher.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
-    this.changes.dispose();
-  }
-
   private watch(): void {
     for (const root of allRunsRoots(this.globalStorage)) {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '*/status.json'));
@@ -95,8 +91,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
   }
 
   private rewatch(): void {
-    for (const watcher of this.watchers) watcher.dispose();
-    this.watchers = [];
+    disposeAll(this.watchers);
     this.watch();
     this.refresh();
   }
@@ -175,6 +170,7 @@ function tooltip(info: RunInfo): vscode.MarkdownString {
   );
   row(vscode.l10n.t('Ended because'), info.stopReason ? stopReasonLabel(info.stopReason) : undefined);
   row(vscode.l10n.t('Backend'), info.backend);
+  row(vscode.l10n.t('tfjs-node loaded from'), info.tfjsNode);
   row(vscode.l10n.t('Started'), info.startedAt);
   row(vscode.l10n.t('Ended'), info.endedAt ?? undefined);
   row(vscode.l10n.t('Error message'), info.error);

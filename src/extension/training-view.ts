@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { INSTALL_NATIVE_BACKEND_COMMAND } from './native-backend/native-backend-commands';
+import { Disposable } from './dispose';
 import { PRESETS } from '../models/config';
 import type { FromLab, LabState } from '../protocol/lab-protocol';
 import { localizedLabStrings } from './localized-strings';
@@ -14,21 +16,22 @@ export const TRAINING_VIEW_ID = 'autoencoderLab.training';
  * reconstructions and a Stop button (drawn by webview/training-view). Not kept alive when
  * hidden: it says `ready` again when shown and gets the whole state back.
  */
-export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export class TrainingViewProvider extends Disposable implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private connection: WebviewConnection | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly trainer: TrainerHost,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions.push(
+    super();
+    this._register({ dispose: () => this.connection?.dispose() });
+    this._registerAll(
       trainer.onRunEvent((event) => {
         // A new run replaces the old one whole; everything else is an increment.
         if (event.type === 'started') this.postState();
-        else this.connection?.send({ type: 'trainer', event });
+        else this.connection?.send({ type: 'run', event });
       }),
       trainer.onDidForgetRun(() => this.postState()),
       trainer.onDidRefreshRun(() => this.postState()),
@@ -55,15 +58,13 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
     });
   }
 
-  dispose(): void {
-    this.connection?.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
-  }
-
   private handle(message: FromLab): void {
     switch (message.type) {
       case 'ready':
         this.postState();
+        break;
+      case 'installNativeBackend':
+        void vscode.commands.executeCommand(INSTALL_NATIVE_BACKEND_COMMAND);
         break;
       case 'stop':
         this.trainer.stop();

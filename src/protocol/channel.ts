@@ -17,6 +17,14 @@ type Listener<In> = (message: In) => void;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** Forgets the request and stops its timer. */
+  forget(): void;
+}
+
+export interface RequestOptions {
+  /** Give up (reject, forget the request) after this long. */
+  timeoutMs?: number;
+  timeoutMessage?: string;
 }
 
 export class MessageChannel<In extends { type: string }, Out extends { type: string }> {
@@ -27,20 +35,42 @@ export class MessageChannel<In extends { type: string }, Out extends { type: str
 
   constructor(private readonly options: ChannelOptions<In, Out>) {}
 
+  /** Requests still waiting for their reply. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   send(message: Out): void {
     this.options.post(message);
   }
 
   /**
    * Sends a message with a fresh `requestId` and resolves with the first incoming message carrying
-   * that id; rejects when that message has `type: 'error'` or an `error` field, or the channel closes.
+   * that id; rejects when that message has `type: 'error'` or an `error` field, when `post` throws,
+   * after `timeoutMs` (if given) or when the channel closes. Whichever comes first forgets the request.
    */
-  request<R extends In = In>(message: Omit<Out, 'requestId'> & { type: Out['type'] }): Promise<R> {
+  request<R extends In = In>(message: Omit<Out, 'requestId'> & { type: Out['type'] }, options: RequestOptions = {}): Promise<R> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const requestId = this.nextRequestId++;
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
-      this.options.post({ ...message, requestId } as unknown as Out);
+      const forget = () => {
+        clearTimeout(timer);
+        this.pending.delete(requestId);
+      };
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              forget();
+              reject(new Error(options.timeoutMessage ?? `No reply to ${message.type} within ${options.timeoutMs} ms.`));
+            }, options.timeoutMs);
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, forget });
+      try {
+        this.options.post({ ...message, requestId } as unknown as Out);
+      } catch (error) {
+        forget();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 
@@ -59,9 +89,9 @@ export class MessageChannel<In extends { type: string }, Out extends { type: str
       return;
     }
     const requestId = (message as { requestId?: unknown }).requestId;
-    if (typeof requestId === 'number' && this.pending.has(requestId)) {
-      const pending = this.pending.get(requestId)!;
-      this.pending.delete(requestId);
+    const pending = typeof requestId === 'number' ? this.pending.get(requestId) : undefined;
+    if (pending) {
+      pending.forget();
       const error = (message as { error?: unknown }).error;
       if (message.type === 'error' || typeof error === 'string') {
         pending.reject(new Error(String((message as { message?: unknown }).message ?? error)));
@@ -76,7 +106,9 @@ export class MessageChannel<In extends { type: string }, Out extends { type: str
   /** Rejects every outstanding request (the other side went away). */
   close(reason: Error): void {
     this.closedWith = reason;
-    for (const pending of this.pending.values()) pending.reject(reason);
-    this.pending.clear();
+    for (const pending of [...this.pending.values()]) {
+      pending.forget();
+      pending.reject(reason);
+    }
   }
 }

@@ -3,7 +3,6 @@ import {
   anomaliesSchema,
   codeProjectionSchema,
   epochMetricsSchema,
-  fromTrainerSchema,
   generateModeSchema,
   imageBatchSchema,
   inspectResultSchema,
@@ -28,6 +27,8 @@ export const runViewSchema = z.object({
   status: runStatusSchema,
   paused: z.boolean(),
   backend: z.string().optional(),
+  /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode: z.string().optional(),
   config: z.record(z.unknown()),
   graph: modelGraphSchema.optional(),
   progress: runProgressSchema.optional(),
@@ -42,6 +43,7 @@ export const runViewSchema = z.object({
   /** Why training ended, and the epoch whose weights the saved model holds. */
   stopReason: stopReasonSchema.optional(),
   bestEpoch: z.number().int().optional(),
+  bestValMse: z.number().nullable().optional(),
   notices: z.array(runNoticeSchema).optional(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
@@ -50,6 +52,8 @@ export const labStateSchema = z.object({
   /** Localized UI strings, keyed by their English text's id. */
   strings: z.record(z.string()),
   presets: z.array(z.string()),
+  /** The layer widths each preset would build for the open dataset (`400-128-64-128-400`). */
+  presetShapes: z.record(z.string()).optional(),
   /** The model config shown in the model cell (defaults applied). */
   config: z.record(z.unknown()),
   dataset: inspectResultSchema.optional(),
@@ -62,10 +66,48 @@ export type LabState = z.infer<typeof labStateSchema>;
 
 // ---------- host -> webview ----------
 
+/**
+ * What the host tells its webviews about a run: the trainer's run events, narrowed. `started`
+ * carries the backend instead of the dataset summary; `failed` is a trainer error that answers
+ * no request (the run failed, possibly before it started). Folded by src/protocol/run-state.ts.
+ */
+export const runEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    runDir: z.string(),
+    config: z.record(z.unknown()),
+    graph: modelGraphSchema,
+    backend: z.string().optional(),
+    /** Where tfjs-node was loaded from, when the backend is tensorflow. */
+    tfjsNode: z.string().optional(),
+  }),
+  runProgressSchema.extend({ type: z.literal('progress') }),
+  z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
+  z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),
+  z.object({ type: z.literal('reconstructions'), data: reconstructionsSchema }),
+  z.object({ type: z.literal('codes'), data: codeProjectionSchema }),
+  z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
+  z.object({ type: z.literal('paused') }),
+  z.object({ type: z.literal('resumed') }),
+  /** The run's end; a field added here (and to RunView) is carried onto the run by the reducer. */
+  z.object({
+    type: z.literal('done'),
+    runDir: z.string(),
+    status: runStatusSchema,
+    stopReason: stopReasonSchema.optional(),
+    bestEpoch: z.number().int().optional(),
+    bestValMse: z.number().nullable().optional(),
+  }),
+  /** Something the user should act on (a model that outputs the same picture for every input). */
+  z.object({ type: z.literal('notice'), notice: runNoticeSchema }),
+  z.object({ type: z.literal('failed'), message: z.string() }),
+]);
+export type RunEvent = z.infer<typeof runEventSchema>;
+
 export type ToLab =
   | { type: 'state'; state: LabState }
-  /** A trainer event, forwarded as an increment to the state. */
-  | { type: 'trainer'; event: z.infer<typeof fromTrainerSchema> }
+  /** An increment to the state's run, folded by the shared run reducer (src/protocol/run-state.ts). */
+  | { type: 'run'; event: RunEvent }
   | { type: 'reply'; requestId: number; result?: unknown; error?: string };
 
 /**
@@ -103,6 +145,8 @@ export const fromLabSchema = z.discriminatedUnion('type', [
     steps: z.number().int().min(2).max(32).optional(),
   }),
   z.object({ type: z.literal('revealRun') }),
+  /** The wasm notice's button: run the Install Native TensorFlow Backend command. */
+  z.object({ type: z.literal('installNativeBackend') }),
 ]);
 export type FromLab = z.infer<typeof fromLabSchema>;
 

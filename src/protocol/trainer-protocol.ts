@@ -245,6 +245,8 @@ export const inspectResultSchema = z.object({
   page: z.number().int(),
   pageSize: z.number().int(),
   samples: imageBatchSchema.optional(),
+  /** The dataset index of each sample on the page (labelled data is shown interleaved by class). */
+  sampleIndices: z.array(z.number().int()).optional(),
   sampleLabels: z.array(z.number().int()).optional(),
   texts: z.array(z.string()).optional(),
   /** Tabular data: the page's rows. */
@@ -256,6 +258,10 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('ready'),
     backend: z.string(),
+    /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+    tfjsNode: z.string().optional(),
+    /** Why an installed tfjs-node did not load (the trainer then fell back to wasm). */
+    nativeFailures: z.array(z.string()).optional(),
     versions: z.record(z.string()),
     pid: z.number().int(),
   }),

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import * as util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadTfjsNode } from './tfjs-node-loader';
+import { recordTfjsNodeOrigin, tfjsNodeOrigin } from './tfjs-node-origin';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels/register-wasm-training-kernels';
 
 export type PreferredBackend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -15,6 +16,10 @@ export interface ActiveBackend {
    * so this (statically imported) copy runs on whichever backend was activated here.
    */
   tf: typeof tf;
+  /** For 'tensorflow': the tfjs-node package folder it was loaded from. */
+  loadedFrom?: string;
+  /** Why tfjs-node did not load, where it was found but failed (empty when it was simply absent). */
+  nativeFailures: string[];
 }
 
 let active: Promise<ActiveBackend> | undefined;
@@ -32,42 +37,40 @@ export function initBackend(preferred: PreferredBackend = 'auto'): Promise<Activ
 async function activate(preferred: PreferredBackend): Promise<ActiveBackend> {
   const order: Array<'tensorflow' | 'wasm' | 'cpu'> =
     preferred === 'cpu' ? ['cpu'] : preferred === 'wasm' ? ['wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
+  const nativeFailures: string[] = [];
   for (const name of order) {
-    if (await tryBackend(name)) return { name: tf.getBackend(), tf };
+    if (await activateBackend(name, nativeFailures)) {
+      return { name: tf.getBackend(), tf, nativeFailures, ...(name === 'tensorflow' ? { loadedFrom: tfjsNodeOrigin() } : {}) };
+    }
   }
   throw new Error('No TensorFlow.js backend could be initialised (tried ' + order.join(', ') + ').');
 }
 
-async function tryBackend(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> {
+const registered = new Set<string>();
+
+/**
+ * Makes `name` the active backend, registering it on first use; false when it cannot load here. The
+ * tests' backend matrix switches with it between models (the trainer itself calls initBackend once).
+ */
+export async function activateBackend(name: 'tensorflow' | 'wasm' | 'cpu', nativeFailures: string[] = []): Promise<boolean> {
   try {
-    if (name === 'tensorflow') {
-      if (!loadTfjsNode()) return false;
-    } else if (name === 'wasm') {
-      setWasmPaths(wasmFolder());
-      registerWasmTrainingKernels();
-    } else {
-      registerCpuKernelFixes();
+    if (!registered.has(name)) {
+      if (name === 'tensorflow') {
+        const loaded = loadTfjsNode(nativeFailures);
+        if (!loaded) return false;
+        recordTfjsNodeOrigin(loaded.packageDir);
+      } else if (name === 'wasm') {
+        setWasmPaths(wasmFolder());
+        registerWasmTrainingKernels();
+      } else {
+        registerCpuKernelFixes();
+      }
+      registered.add(name);
     }
     // setBackend resolves to false (with a console warning) when the backend fails to initialise.
     return (await tf.setBackend(name)) && tf.getBackend() === name;
-  } catch {
-    return false;
-  }
-}
-
-/** Loads the optional native backend; false when it is not installed or cannot load. */
-function loadTfjsNode(): boolean {
-  // tfjs-node 4.22 calls util.isNullOrUndefined, which Node >= 23 (and VS Code's Electron) removed.
-  const legacyUtil = util as typeof util & { isNullOrUndefined?: (value: unknown) => boolean };
-  if (typeof legacyUtil.isNullOrUndefined !== 'function') {
-    legacyUtil.isNullOrUndefined = (value: unknown) => value === null || value === undefined;
-  }
-  try {
-    // Optional and external to the bundle (scripts/build.mjs): resolved at run time or not at all.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would make it mandatory
-    require('@tensorflow/tfjs-node');
-    return true;
-  } catch {
+  } catch (error) {
+    if (name === 'tensorflow') nativeFailures.push(error instanceof Error ? error.message : String(error));
     return false;
   }
 }

@@ -7,7 +7,7 @@ import { decodeCharacterIndices, encodeLine } from '../data/readers/text';
 import { loadModel, type LoadedModel } from '../models/persist';
 import { textCodec, type TextCodec } from '../models/seq2seq/text-codec';
 import type { ImageBatch, Neighbour, ToTrainerParsed } from '../protocol/trainer-protocol';
-import { openCachedDataset } from './inspect-request';
+import { openCachedDataset } from './dataset-cache';
 import { projectPca2D } from './pca';
 import { renderImages } from './render-samples';
 import { CONFIG_FILE, MODEL_DIR, readJsonFile, type RunConfigFile } from './run-folder';
@@ -144,7 +144,7 @@ async function loadRun(tf: typeof tfType, runDir: string): Promise<LoadedRun> {
   if (loaded?.runDir === runDir && loaded.savedAt === savedAt) return loaded;
   const config = await readJsonFile<RunConfigFile>(join(runDir, CONFIG_FILE));
   if (!config) throw new Error(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
-  const dataset = await openCachedDataset(config.dataset);
+  const { dataset } = await openCachedDataset(config.dataset);
   let models: LoadedModel;
   try {
     models = await loadModel(join(runDir, MODEL_DIR));

@@ -1,30 +1,21 @@
 import type { Dataset } from '../data/dataset';
-import { openDataset } from '../data/open-dataset';
+import { browseOrder } from '../data/browse-order';
 import { previewImages, toImageBatch } from '../data/preview';
-import { computeStats, summarizeDataset } from '../data/stats';
+import { summarizeDataset } from '../data/stats';
 import type { DatasetRef, InspectResult } from '../protocol/trainer-protocol';
+import { openCachedDataset } from './dataset-cache';
 
-/**
- * The `inspect` request: a dataset's summary, statistics and one page of samples. The last
- * dataset opened is kept, so paging through it does not read the file again.
- */
+/** The page order of each dataset opened (labelled data interleaved by class), kept with the cached dataset. */
+const orders = new WeakMap<Dataset, Int32Array>();
 
-let cached: { key: string; dataset: Dataset; stats: InspectResult['stats'] } | undefined;
-
-export async function openCachedDataset(ref: DatasetRef): Promise<Dataset> {
-  const key = JSON.stringify(ref);
-  if (cached?.key === key) return cached.dataset;
-  const dataset = await openDataset(ref);
-  cached = { key, dataset, stats: computeStats(dataset) };
-  return dataset;
-}
-
+/** The `inspect` request: a dataset's summary, statistics and one page of samples. */
 export async function inspectDataset(ref: DatasetRef, page: number, pageSize: number): Promise<InspectResult> {
-  const dataset = await openCachedDataset(ref);
-  const stats = cached?.dataset === dataset ? cached.stats : computeStats(dataset);
+  const { dataset, stats } = await openCachedDataset(ref);
+  let order = orders.get(dataset);
+  if (!order) orders.set(dataset, (order = browseOrder(dataset.count, dataset.labels)));
   const start = Math.min(page * pageSize, dataset.count);
-  const indices = Int32Array.from({ length: Math.min(pageSize, dataset.count - start) }, (_, i) => start + i);
-  const result: InspectResult = { summary: summarizeDataset(dataset), stats, page, pageSize };
+  const indices = order.slice(start, Math.min(start + pageSize, dataset.count));
+  const result: InspectResult = { summary: summarizeDataset(dataset), stats, page, pageSize, sampleIndices: Array.from(indices) };
   if (dataset.labels) result.sampleLabels = Array.from(indices, (i) => dataset.labels![i]);
   if (dataset.kind === 'image') result.samples = toImageBatch(previewImages(dataset, indices));
   else if (dataset.kind === 'text') result.texts = Array.from(indices, (i) => dataset.text?.(i) ?? '');

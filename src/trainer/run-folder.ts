@@ -14,6 +14,7 @@ import type {
   RunStatus,
   StopReason,
 } from '../protocol/trainer-protocol';
+import { tfjsNodeOrigin } from './tfjs-node-origin';
 
 /**
  * One run on disk: `<runsRoot>/<YYYYMMDD-HHMMSS>-<name>/` with
@@ -89,6 +90,8 @@ export interface RunStatusFile {
   status: RunStatus;
   finalLoss: number | null;
   backend: string;
+  /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode?: string;
   startedAt: string;
   endedAt: string | null;
   epochsCompleted: number;
@@ -226,7 +229,8 @@ export class RunFolder {
 
   /** Marks the run as running in this process (also when resuming). */
   async markRunning(fields: Pick<RunStatusFile, 'backend' | 'startedAt' | 'epochs' | 'dataset' | 'epochsCompleted'>): Promise<void> {
-    this.status = { status: 'running', finalLoss: null, endedAt: null, pid: process.pid, host: hostname(), ...fields };
+    const origin = fields.backend === 'tensorflow' ? tfjsNodeOrigin() : undefined;
+    this.status = { status: 'running', finalLoss: null, endedAt: null, pid: process.pid, host: hostname(), ...fields, ...(origin ? { tfjsNode: origin } : {}) };
     await writeJsonAtomic(join(this.dir, STATUS_FILE), this.status);
   }
 

@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import type { RunView } from '../protocol/lab-protocol';
+import { runViewSchema, type RunView } from '../protocol/lab-protocol';
 import type { EpochMetrics, RunNotice, RunStatus, StopReason } from '../protocol/trainer-protocol';
 import {
   BATCH_LOSS_FILE,
   CONFIG_FILE,
+  METRICS_FILE,
   readJsonFile,
   readMetrics,
   RECONSTRUCTIONS_FILE,
@@ -35,6 +36,8 @@ export interface RunInfo {
   preset?: string;
   dataset?: string;
   backend?: string;
+  /** For backend 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode?: string;
   startedAt?: string;
   endedAt?: string | null;
   epochsCompleted: number;
@@ -89,6 +92,7 @@ export async function readRunInfo(runDir: string): Promise<RunInfo | undefined> 
     preset: typeof config?.config.preset === 'string' ? config.config.preset : undefined,
     dataset: status?.dataset ?? config?.dataset.path,
     backend: status?.backend,
+    tfjsNode: status?.tfjsNode,
     startedAt: status?.startedAt ?? config?.createdAt,
     endedAt: status?.endedAt ?? null,
     epochsCompleted: status && status.status !== 'running' ? status.epochsCompleted : metrics.length,
@@ -114,14 +118,14 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     readJsonFile<ReconstructionsFile>(join(runDir, RECONSTRUCTIONS_FILE)).catch(() => undefined),
     readJsonFile<BatchLossFile>(join(runDir, BATCH_LOSS_FILE)).catch(() => undefined),
   ]);
-  return {
-    info,
+  const view: RunView = {
     runDir,
     name: info.name,
     // RunView has no `interrupted`: a killed run shows as failed, with the reason as its error.
     status: info.status === 'interrupted' ? 'failed' : info.status,
     paused: false,
     backend: info.backend,
+    tfjsNode: info.tfjsNode,
     config: config?.config ?? {},
     graph: config?.graph,
     epochs: metrics,
@@ -136,6 +140,28 @@ export async function readRun(runDir: string): Promise<RunRecord> {
     ...(info.bestEpoch !== undefined ? { bestEpoch: info.bestEpoch } : {}),
     ...(info.notices ? { notices: info.notices } : {}),
   };
+  return { ...validRunView(runDir, view), info };
+}
+
+/** Which file of a run folder each part of its run view comes from, for error messages. */
+const SOURCE_FILES: Record<string, string> = {
+  config: CONFIG_FILE,
+  graph: CONFIG_FILE,
+  epochs: METRICS_FILE,
+  batchSteps: BATCH_LOSS_FILE,
+  batchLosses: BATCH_LOSS_FILE,
+  reconstructions: RECONSTRUCTIONS_FILE,
+  codes: RECONSTRUCTIONS_FILE,
+  anomalies: RECONSTRUCTIONS_FILE,
+};
+
+/** The run view as the lab's protocol defines it, or an error naming the folder, the file and the field. */
+function validRunView(runDir: string, view: RunView): RunView {
+  const parsed = runViewSchema.safeParse(view);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const file = SOURCE_FILES[String(issue.path[0])] ?? STATUS_FILE;
+  throw new Error(`${join(runDir, file)}: not a valid run file (${issue.path.join('.')}: ${issue.message})`);
 }
 
 function interruptedMessage(info: RunInfo, metrics: EpochMetrics[]): string {

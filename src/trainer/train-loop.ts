@@ -333,7 +333,9 @@ class TrainingLoop {
     if (codes) emit({ type: 'codes', data: codes });
     this.epochsCompleted = epoch;
     this.finalLoss = outcome.loss;
-    if (epoch === CONSTANT_CHECK_EPOCH || stopReason !== undefined) this.checkConstantOutput();
+    // Judged once, at the end: a model may sit at the mean for a while before it learns (measured: the
+    // conv preset with BCE on the digits does for its first epochs).
+    if (stopReason !== undefined) this.checkConstantOutput();
     await this.options.onEpochEnd?.({
       epoch,
       metrics,
@@ -358,7 +360,7 @@ class TrainingLoop {
   /** Once: tells the user when the model does no better than outputting the mean sample. */
   private checkConstantOutput(): void {
     if (this.notices.some((n) => n.code === 'constant-output') || this.bestValMse === null) return;
-    if (this.stopping.state.bestEpoch < CONSTANT_CHECK_EPOCH && this.epochsCompleted < CONSTANT_CHECK_EPOCH) return;
+    if (this.epochsCompleted < CONSTANT_CHECK_EPOCH) return;
     this.constantBaseline ??= meanPredictionMse(this.options.dataset, this.train, this.validation);
     if (this.constantBaseline === null) return;
     const notice = constantOutputNotice(this.bestValMse, this.constantBaseline, this.options.model.config);

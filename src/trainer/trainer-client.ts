@@ -9,7 +9,7 @@ import { parseFromTrainer, type FromTrainer, type ToTrainer } from '../protocol/
  * - Messages travel with `serialization: 'json'`: the protocol is plain JSON by design (images as
  *   base64 strings), so 'json' makes the wire carry exactly what the zod schemas describe — a
  *   typed array or `undefined` that 'advanced' would let through cannot reach the other side by
- *   accident, and a recorded session (test/fixtures/recorded-run.json) is byte for byte what travelled.
+ *   accident.
  * - Every incoming message is validated (parseFromTrainer) before a listener sees it.
  * - Nothing waits forever: start() has a timeout, requests reject when the child dies or after a
  *   timeout, and dispose() sends SIGTERM, then SIGKILL after a grace period.
@@ -26,6 +26,10 @@ export interface TrainerExit {
 
 export interface TrainerReady {
   backend: string;
+  /** For 'tensorflow': the tfjs-node package folder it was loaded from. */
+  tfjsNode?: string;
+  /** Why an installed tfjs-node did not load. */
+  nativeFailures?: string[];
   versions: Record<string, string>;
   pid: number;
 }
@@ -52,8 +56,10 @@ export interface TrainerClientOptions {
 }
 
 type RequestMessage = Extract<ToTrainer, { requestId: number }>;
-type RequestWithoutId = RequestMessage extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
-type ReplyFor<T extends RequestWithoutId['type']> = T extends 'inspect'
+/** A request as its sender writes it: the channel adds the requestId. */
+export type RequestWithoutId = RequestMessage extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
+/** The reply each request type gets. */
+export type ReplyFor<T extends RequestWithoutId['type']> = T extends 'inspect'
   ? Extract<FromTrainer, { type: 'inspected' }>
   : T extends 'describe'
     ? Extract<FromTrainer, { type: 'described' }>
@@ -107,8 +113,10 @@ export class TrainerClient {
     timeoutMs = this.options.requestTimeoutMs ?? 120_000,
   ): Promise<ReplyFor<T>> {
     if (!this.channel || !this.running) return Promise.reject(new Error('The trainer is not running (call start() first, or it has exited).'));
-    const reply = this.channel.request<ReplyFor<T>>(message as never);
-    return withTimeout(reply, timeoutMs, `The trainer did not answer the ${message.type} request within ${Math.round(timeoutMs / 1000)} s.`);
+    return this.channel.request<ReplyFor<T>>(message as never, {
+      timeoutMs,
+      timeoutMessage: `The trainer did not answer the ${message.type} request within ${Math.round(timeoutMs / 1000)} s.`,
+    });
   }
 
   onEvent(listener: (message: FromTrainer) => void): Disposable {
@@ -208,7 +216,7 @@ export class TrainerClient {
         action();
       };
       const readySubscription = this.onEvent((message) => {
-        if (message.type === 'ready') settle(() => resolve({ backend: message.backend, versions: message.versions, pid: message.pid }));
+        if (message.type === 'ready') settle(() => resolve({ backend: message.backend, tfjsNode: message.tfjsNode, nativeFailures: message.nativeFailures, versions: message.versions, pid: message.pid }));
         else if (message.type === 'error' && message.requestId === undefined) settle(() => reject(new Error(message.message)));
       });
       const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
@@ -261,20 +269,4 @@ function describeInvalid(value: unknown, error: unknown): string {
   const type = typeof value === 'object' && value !== null && 'type' in value ? String((value as { type: unknown }).type) : typeof value;
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return `${type}: ${reason}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

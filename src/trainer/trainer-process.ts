@@ -78,7 +78,7 @@ process.on('message', (value) => (receive ? receive(value) : early.push(value)))
 
 async function main(): Promise<void> {
   const preferred = (process.env.AUTOENCODER_LAB_BACKEND || process.argv[2] || 'auto') as PreferredBackend;
-  const { tf, name: backend } = await initBackend(['auto', 'tensorflow', 'wasm', 'cpu'].includes(preferred) ? preferred : 'auto');
+  const { tf, name: backend, loadedFrom, nativeFailures } = await initBackend(['auto', 'tensorflow', 'wasm', 'cpu'].includes(preferred) ? preferred : 'auto');
 
   let control: TrainControl | undefined;
   let training: Promise<void> | undefined;
@@ -181,6 +181,8 @@ async function main(): Promise<void> {
   await post({
     type: 'ready',
     backend,
+    ...(loadedFrom ? { tfjsNode: loadedFrom } : {}),
+    ...(nativeFailures.length > 0 ? { nativeFailures } : {}),
     versions: { ...tf.version, 'tfjs-backend-wasm': wasmVersion, node: process.versions.node },
     pid: process.pid,
   });

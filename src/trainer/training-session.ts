@@ -198,7 +198,8 @@ async function trainAndSave(
   });
 
   let codes = run.codes;
-  let lastCheckpointAt = performance.now();
+  // The session's first epoch always gets a checkpoint, so a run killed early can still resume.
+  let lastCheckpointAt = -Infinity;
   const result = await runTrainingLoop({
     tf: context.tf,
     dataset,

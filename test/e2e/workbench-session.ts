@@ -144,7 +144,7 @@ export function installBuiltExtension(extensionsDir: string): string {
   mkdirSync(target, { recursive: true });
   for (const entry of ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'LICENSE', 'README.md', 'dist', 'media', 'l10n']) {
     const source = join(repoRoot, entry);
-    if (existsSync(source)) cpSync(source, join(target, entry), { recursive: true, filter: (path) => !path.includes(`${join('dist', 'test')}`) });
+    if (existsSync(source)) cpSync(source, join(target, entry), { recursive: true });
   }
   return target;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { installBuiltExtension, openWorkbench, repoRoot, type WorkbenchSession } from '../e2e/workbench-session';
 
-const SUITE = join(repoRoot, 'dist/test/vscode-suite.js');
+const SUITE = join(repoRoot, 'out/test/vscode-suite.js');
 const RESULTS_TIMEOUT_MS = 8 * 60_000;
 
 interface SuiteResults {
@@ -24,10 +24,13 @@ let session: WorkbenchSession | undefined;
 let failed = false;
 
 before(() => {
-  if (!existsSync(SUITE) || !existsSync(join(repoRoot, 'dist/extension.js'))) {
+  if (!existsSync(join(repoRoot, 'dist/extension.js'))) {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
     assert.equal(build.status, 0, 'node scripts/build.mjs');
   }
+  // The suite is test code: bundled on its own, fresh for every run.
+  const suite = spawnSync(process.execPath, ['scripts/build.mjs', '--suite'], { cwd: repoRoot, stdio: 'inherit' });
+  assert.equal(suite.status, 0, 'node scripts/build.mjs --suite');
 });
 
 after(async () => {

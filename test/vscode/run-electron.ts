@@ -35,7 +35,7 @@ async function runInDesktop(executable: string): Promise<number> {
     return await runTests({
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: repoRoot,
-      extensionTestsPath: join(repoRoot, 'dist/test/vscode-suite.js'),
+      extensionTestsPath: join(repoRoot, 'out/test/vscode-suite.js'),
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', join(root, 'user-data')],
     });
   } catch (error) {

@@ -1,24 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabState } from '../../src/protocol/lab-protocol';
+import { runEventSchema, type LabState, type RunEvent } from '../../src/protocol/lab-protocol';
 import { LAB_STRINGS } from '../../src/protocol/lab-strings';
-import {
-  parseFromTrainer,
-  type FromTrainer,
-  type ImageBatch,
-  type InspectResult,
-  type ModelGraph,
-} from '../../src/protocol/trainer-protocol';
+import { inspectResultSchema, type ImageBatch, type InspectResult, type ModelGraph } from '../../src/protocol/trainer-protocol';
 import { root } from './harness';
 
 /**
- * The trainer messages of a run, as the lab receives them. The real recording
- * (test/fixtures/recorded-run.json, made by scripts/record-run.mjs from a real training run)
- * is used when present; every message is validated with the protocol's own schema.
+ * The run messages of a run, as the host posts them to its webviews. The real recording
+ * (test/fixtures/recorded-run.json, made by scripts/record-run.mjs from a real training run through
+ * the host's own mapping of trainer messages) is used when present; every event is validated with
+ * the protocol's own schema.
  */
 export interface RunFixture {
   source: 'recorded' | 'synthetic';
-  events: FromTrainer[];
+  events: RunEvent[];
   dataset: InspectResult;
 }
 
@@ -36,55 +31,23 @@ export function loadTextRunFixture(): RunFixture {
 }
 
 function loadRecording(json: unknown, RECORDING = join(root, 'test', 'fixtures', 'recorded-run.json')): RunFixture {
-  const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const list = Array.isArray(json) ? json : (record.events ?? record.messages);
-  if (!Array.isArray(list)) throw new Error(`${RECORDING}: expected an array of trainer messages or { events: [...] }`);
-  const events = list.map((item, i) => {
-    // Either the trainer's message itself or the host's { type: 'trainer', event } envelope.
-    const raw = typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'trainer' ? (item as { event: unknown }).event : item;
-    try {
-      return parseFromTrainer(raw);
-    } catch (error) {
-      throw new Error(`${RECORDING}: message ${i} is not a valid trainer message: ${String(error)}`);
-    }
+  const record = (typeof json === 'object' && json !== null ? json : {}) as { messages?: unknown; dataset?: unknown };
+  if (!Array.isArray(record.messages)) throw new Error(`${RECORDING}: expected { messages: [{ type: 'run', event }, ...] }`);
+  const events = record.messages.map((item: unknown, i) => {
+    const message = item as { type?: unknown; event?: unknown } | null;
+    if (message?.type !== 'run') throw new Error(`${RECORDING}: message ${i} is not a run message`);
+    const parsed = runEventSchema.safeParse(message.event);
+    if (!parsed.success) throw new Error(`${RECORDING}: message ${i} is not a valid run event: ${parsed.error.message}`);
+    return parsed.data;
   });
-  const inspected = events.find((e): e is Extract<FromTrainer, { type: 'inspected' }> => e.type === 'inspected');
-  const dataset =
-    (record.dataset as InspectResult | undefined) ?? inspected?.result ?? datasetFromRecording(events) ?? syntheticDataset('recorded', 100);
-  return { source: 'recorded', events: events.filter((e) => e.type !== 'inspected' && e.type !== 'described'), dataset };
-}
-
-/**
- * The dataset cell's page when the recording has no inspect reply: the run's own summary, and as
- * samples the real images the run showed (its fixed validation samples and its anomalies), with
- * statistics computed from those pixels.
- */
-function datasetFromRecording(events: readonly FromTrainer[]): InspectResult | undefined {
-  const started = events.find((e): e is Extract<FromTrainer, { type: 'started' }> => e.type === 'started');
-  const recon = events.find((e): e is Extract<FromTrainer, { type: 'reconstructions' }> => e.type === 'reconstructions');
-  const anomalies = events.find((e): e is Extract<FromTrainer, { type: 'anomalies' }> => e.type === 'anomalies');
-  if (!started || !recon?.data.inputs) return undefined;
-  const batches = [recon.data.inputs, anomalies?.data.inputs].filter((b): b is ImageBatch => b !== undefined && b.width === recon.data.inputs!.width);
-  const pixels = Buffer.concat(batches.map((b) => Buffer.from(b.pixels, 'base64')));
-  const count = batches.reduce((sum, b) => sum + b.count, 0);
-  const values = Array.from(pixels, (v) => v / 255);
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
-  const histogram = new Array<number>(16).fill(0);
-  for (const v of values) histogram[Math.min(15, Math.floor(v * 16))] += 1;
-  const { inputs } = recon.data;
-  return {
-    summary: started.dataset,
-    stats: { min: Math.min(...values), max: Math.max(...values), mean, std, histogram },
-    page: 0,
-    pageSize: count,
-    samples: { count, height: inputs.height, width: inputs.width, channels: inputs.channels, pixels: pixels.toString('base64') },
-  };
+  const dataset = inspectResultSchema.safeParse(record.dataset);
+  if (!dataset.success) throw new Error(`${RECORDING}: dataset is not a valid inspect result: ${dataset.error.message}`);
+  return { source: 'recorded', events, dataset: dataset.data };
 }
 
 /** The state the host sends after `ready`: strings, presets, config, dataset, graph; no run yet. */
 export function initialState(fixture: RunFixture, overrides: Partial<LabState> = {}): LabState {
-  const started = fixture.events.find((e): e is Extract<FromTrainer, { type: 'started' }> => e.type === 'started');
+  const started = fixture.events.find((e): e is Extract<RunEvent, { type: 'started' }> => e.type === 'started');
   return {
     strings: { ...LAB_STRINGS },
     presets: ['dense', 'deep', 'conv', 'denoising', 'sparse', 'vae', 'sequence'],
@@ -166,9 +129,8 @@ function syntheticRun(): RunFixture {
   const preview = [3, 17, 42, 58, 77, 91, 120, 133];
   const config = { preset: 'dense', epochs, batchSize: 32, learningRate: 0.001, optimizer: 'adam', validationSplit: 0.1, seed: 42, activation: 'relu', loss: 'mse' };
   const dataset = syntheticDataset();
-  const events: FromTrainer[] = [
-    { type: 'ready', backend: 'wasm', versions: { tfjs: '4.22.0' }, pid: 4242 },
-    { type: 'started', runDir: '/workspace/.autoencoder-lab/runs/20260101-120000-fashion-mnist-slice', dataset: dataset.summary, graph: denseGraph(), config, resumedFromEpoch: 0 },
+  const events: RunEvent[] = [
+    { type: 'started', runDir: '/workspace/.autoencoder-lab/runs/20260101-120000-fashion-mnist-slice', graph: denseGraph(), config, backend: 'wasm' },
   ];
   let step = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -204,6 +166,6 @@ function syntheticRun(): RunFixture {
     type: 'anomalies',
     data: { indices: worst, errors: [0.21, 0.18, 0.15], inputs: batchOf(worst.map((i) => ringImage(i, 0))), outputs: batchOf(worst.map((i) => ringImage(i + 3, 0.7))) },
   });
-  events.push({ type: 'done', runDir: '/workspace/.autoencoder-lab/runs/20260101-120000-fashion-mnist-slice', status: 'completed', finalLoss: 0.03 });
+  events.push({ type: 'done', runDir: '/workspace/.autoencoder-lab/runs/20260101-120000-fashion-mnist-slice', status: 'completed' });
   return { source: 'synthetic', events, dataset };
 }

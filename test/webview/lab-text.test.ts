@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FromTrainer } from '../../src/protocol/trainer-protocol';
+import type { RunEvent } from '../../src/protocol/lab-protocol';
 import { initialState, loadTextRunFixture } from './fixture';
 import { launchWebviewBrowser, type WebviewBrowser, type WebviewPage } from './harness';
 
@@ -8,10 +8,10 @@ import { launchWebviewBrowser, type WebviewBrowser, type WebviewPage } from './h
 // couplets (test/fixtures/recorded-text-run.json, scripts/record-run.mjs text).
 
 const fixture = loadTextRunFixture();
-const reconstructions = fixture.events.filter((e): e is Extract<FromTrainer, { type: 'reconstructions' }> => e.type === 'reconstructions');
-const epochEnds = fixture.events.filter((e): e is Extract<FromTrainer, { type: 'epochEnd' }> => e.type === 'epochEnd');
+const reconstructions = fixture.events.filter((e): e is Extract<RunEvent, { type: 'reconstructions' }> => e.type === 'reconstructions');
+const epochEnds = fixture.events.filter((e): e is Extract<RunEvent, { type: 'epochEnd' }> => e.type === 'epochEnd');
 
-describe(`lab webview: text results of a recorded run (${fixture.events.length} trainer messages)`, () => {
+describe(`lab webview: text results of a recorded run (${fixture.events.length} run messages)`, () => {
   let browser: WebviewBrowser;
   let lab: WebviewPage;
 
@@ -19,7 +19,7 @@ describe(`lab webview: text results of a recorded run (${fixture.events.length} 
     browser = await launchWebviewBrowser();
     lab = await browser.open('lab');
     await lab.sendState(initialState(fixture, { config: { preset: 'sequence', epochs: 3, batchSize: 32 } }));
-    for (const event of fixture.events) await lab.send({ type: 'trainer', event });
+    for (const event of fixture.events) await lab.send({ type: 'run', event });
   });
 
   after(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FromTrainer } from '../../src/protocol/trainer-protocol';
+import type { RunEvent } from '../../src/protocol/lab-protocol';
 import { initialState, loadRunFixture, type RunFixture } from './fixture';
 import { launchWebviewBrowser, type WebviewBrowser, type WebviewPage } from './harness';
 
@@ -21,19 +21,19 @@ interface CanvasProbe {
 }
 
 const fixture: RunFixture = loadRunFixture();
-const epochEnds = fixture.events.filter((e): e is Extract<FromTrainer, { type: 'epochEnd' }> => e.type === 'epochEnd');
-const reconstructionEvents = fixture.events.filter((e): e is Extract<FromTrainer, { type: 'reconstructions' }> => e.type === 'reconstructions');
+const epochEnds = fixture.events.filter((e): e is Extract<RunEvent, { type: 'epochEnd' }> => e.type === 'epochEnd');
+const reconstructionEvents = fixture.events.filter((e): e is Extract<RunEvent, { type: 'reconstructions' }> => e.type === 'reconstructions');
 
 /** A notebook cell: a region named by its heading. */
 function cell(lab: WebviewPage, title: string) {
   return lab.page.getByRole('region', { name: title, exact: true });
 }
 
-async function feed(lab: WebviewPage, events: readonly FromTrainer[]): Promise<void> {
-  for (const event of events) await lab.send({ type: 'trainer', event });
+async function feed(lab: WebviewPage, events: readonly RunEvent[]): Promise<void> {
+  for (const event of events) await lab.send({ type: 'run', event });
 }
 
-describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} trainer messages)`, () => {
+describe(`lab webview fed a ${fixture.source} run (${fixture.events.length} run messages)`, () => {
   let browser: WebviewBrowser;
   let lab: WebviewPage;
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FromTrainer, InspectResult } from '../../src/protocol/trainer-protocol';
+import type { RunEvent } from '../../src/protocol/lab-protocol';
+import type { InspectResult } from '../../src/protocol/trainer-protocol';
 import { initialState, loadRunFixture, syntheticDataset } from './fixture';
 import { launchWebviewBrowser, type WebviewBrowser, type WebviewPage } from './harness';
 
@@ -11,8 +12,8 @@ interface CanvasProbe {
 
 const fixture = loadRunFixture();
 
-async function feed(view: WebviewPage, events: readonly FromTrainer[]): Promise<void> {
-  for (const event of events) await view.send({ type: 'trainer', event });
+async function feed(view: WebviewPage, events: readonly RunEvent[]): Promise<void> {
+  for (const event of events) await view.send({ type: 'run', event });
 }
 
 let browser: WebviewBrowser;
@@ -44,7 +45,7 @@ describe('Training view (side panel)', () => {
     assert.equal(chart.train, 1);
     assert.ok(chart.batch > 0 && chart.canvasInk > 0, 'the sparkline is drawn');
     const pairs = await view.probe<CanvasProbe[]>('canvases', '.ae-view-pairs canvas');
-    const recon = fixture.events[firstEpoch] as Extract<FromTrainer, { type: 'reconstructions' }>;
+    const recon = fixture.events[firstEpoch] as Extract<RunEvent, { type: 'reconstructions' }>;
     if (recon.data.inputs) {
       assert.equal(pairs.length, 2 * Math.min(4, recon.data.indices.length), 'at most four pairs, input and reconstruction each');
       assert.ok(pairs.every((c) => c.ink > 0));
@@ -58,6 +59,22 @@ describe('Training view (side panel)', () => {
     const status = await view.probe<string[]>('text', '.ae-view-status');
     assert.match(status[0], /^Completed · /);
     assert.deepEqual(await view.violations(), []);
+  });
+
+  it('a run on wasm says so and offers the native backend; on tensorflow it names where tfjs-node came from', async () => {
+    // The backend (and tfjs-node's folder) reach the views with the run's `started` event.
+    const started = fixture.events.find((e) => e.type === 'started') as Extract<RunEvent, { type: 'started' }>;
+    await feed(view, [{ ...started, backend: 'wasm', tfjsNode: undefined }]);
+    const offer = await view.probe<string[]>('text', '.ae-native-offer:not([hidden])');
+    assert.match(offer.join(' '), /Training on WebAssembly/);
+    await view.page.getByRole('button', { name: 'Install native backend' }).click();
+    await view.waitForPosted('installNativeBackend');
+    assert.deepEqual(await view.violations(), []);
+    await feed(view, [{ ...started, backend: 'tensorflow', tfjsNode: '/home/me/.vscode/globalStorage/native-backend/node_modules/@tensorflow/tfjs-node' }]);
+    assert.deepEqual(await view.probe<string[]>('text', '.ae-native-offer:not([hidden])'), []);
+    const progress = await view.probe<string[]>('text', '.ae-progress-part');
+    assert.ok(progress.includes('Backend: tensorflow'), progress.join(' | '));
+    assert.ok(progress.includes('tfjs-node from /home/me/.vscode/globalStorage/native-backend/node_modules/@tensorflow/tfjs-node'), progress.join(' | '));
     assert.deepEqual(view.errors, []);
     await view.screenshot('training-view.png');
   });
@@ -173,16 +190,16 @@ describe('lab on a text dataset (sequence autoencoder)', () => {
   after(async () => lab?.close());
 
   it('shows input and reconstructed strings side by side with their errors', async () => {
-    await lab.sendState(initialState(fixture, { config: { preset: 'sequence', epochs: 2 } }));
+    const summary = { ...fixture.dataset.summary, kind: 'text' as const, format: 'text' as const, name: 'words.txt' };
+    await lab.sendState(initialState(fixture, { config: { preset: 'sequence', epochs: 2 }, dataset: { ...fixture.dataset, summary } }));
     const presetFields = await lab.probe<string[]>('text', '.ae-cell:nth-of-type(2) .ae-field > label');
     assert.ok(presetFields.includes('Recurrent units') && !presetFields.includes('Hidden layers'), `fields: ${presetFields.join(', ')}`);
     const texts = [
       { input: 'apple', output: 'appl' },
       { input: 'banana', output: 'banana' },
     ];
-    const summary = { ...fixture.dataset.summary, kind: 'text' as const, format: 'text' as const, name: 'words.txt' };
     await feed(lab, [
-      { type: 'started', runDir: '/w/runs/20260101-000000-words', dataset: summary, graph: { preset: 'sequence', layers: [], totalParams: 0, codeShape: [null, 32] }, config: { preset: 'sequence', epochs: 2 }, resumedFromEpoch: 0 },
+      { type: 'started', runDir: '/w/runs/20260101-000000-words', graph: { preset: 'sequence', layers: [], totalParams: 0, codeShape: [null, 32] }, config: { preset: 'sequence', epochs: 2 } },
       { type: 'epochEnd', metrics: { epoch: 1, loss: 1.2, val_loss: 1.3, seconds: 1, samples_per_second: 900 } },
       { type: 'reconstructions', data: { epoch: 1, indices: [4, 9], texts, errors: [0.4, 0.01] } },
     ]);
@@ -201,11 +218,11 @@ describe('lab on a table (CSV)', () => {
   after(async () => lab?.close());
 
   it('shows each row and its reconstruction as wide strips, one above the other', async () => {
-    await lab.sendState(initialState(fixture, { config: { preset: 'dense', epochs: 1 } }));
-    const rows = (n: number) => ({ count: n, height: 1, width: 4, channels: 1 as const, pixels: Buffer.from(Array.from({ length: n * 4 }, (_, i) => (i * 37) % 256)).toString('base64') });
     const summary = { ...fixture.dataset.summary, kind: 'tabular' as const, format: 'csv' as const, name: 'iris.csv', sampleShape: [4], inputShape: [4] };
+    await lab.sendState(initialState(fixture, { config: { preset: 'dense', epochs: 1 }, dataset: { ...fixture.dataset, summary } }));
+    const rows = (n: number) => ({ count: n, height: 1, width: 4, channels: 1 as const, pixels: Buffer.from(Array.from({ length: n * 4 }, (_, i) => (i * 37) % 256)).toString('base64') });
     await feed(lab, [
-      { type: 'started', runDir: '/w/runs/20260101-000000-iris', dataset: summary, graph: { preset: 'dense', layers: [], totalParams: 0, codeShape: [null, 2] }, config: { preset: 'dense', epochs: 1 }, resumedFromEpoch: 0 },
+      { type: 'started', runDir: '/w/runs/20260101-000000-iris', graph: { preset: 'dense', layers: [], totalParams: 0, codeShape: [null, 2] }, config: { preset: 'dense', epochs: 1 } },
       { type: 'epochEnd', metrics: { epoch: 1, loss: 0.4, val_loss: 0.5, seconds: 1, samples_per_second: 900 } },
       { type: 'reconstructions', data: { epoch: 1, indices: [0, 1, 2], inputs: rows(3), outputs: rows(3), errors: [0.1, 0.2, 0.3] } },
     ]);

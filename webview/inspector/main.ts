@@ -1,10 +1,10 @@
-import type { ToLab } from '../../src/protocol/lab-protocol';
+import type { LabState, ToLab } from '../../src/protocol/lab-protocol';
 import type { InspectResult } from '../../src/protocol/trainer-protocol';
 import { button, registerComponents } from '../shared/components';
 import { DatasetView, sameDataset } from '../shared/dataset-view';
 import { el, icon, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
-import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
+import { reduceLabMessage } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
 
@@ -16,7 +16,7 @@ import { connectToHost } from '../shared/vscode-api';
 
 registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
-let state: LabModel | undefined;
+let state: LabState | undefined;
 let dataset: DatasetView | undefined;
 let shownDataset: InspectResult | undefined;
 let shownError: string | undefined;

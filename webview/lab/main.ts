@@ -3,7 +3,7 @@ import { RunAnnouncer } from '../shared/announcer';
 import { registerComponents } from '../shared/components';
 import { el, replaceChildren } from '../shared/dom';
 import { frameScheduler } from '../shared/frame-scheduler';
-import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
+import { reduceLabMessage } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost, loadViewState, saveViewState } from '../shared/vscode-api';
 import { DatasetCell } from './dataset-cell';
@@ -25,7 +25,7 @@ const app = document.getElementById('app') ?? document.body.appendChild(el('div'
 const viewState = loadViewState<LabViewState>({ scrollY: 0, epochIndex: undefined, logScale: false });
 const saveState = () => saveViewState(viewState);
 
-let state: LabModel | undefined;
+let state: LabState | undefined;
 let cells: ReturnType<typeof buildCells> | undefined;
 /** The config the shown run trained with (configKey), to tell when the model cell has moved on. */
 let trainedConfig: string | undefined;
@@ -77,6 +77,7 @@ function buildCells() {
     resume: () => host.send({ type: 'resume' }),
     stop: () => host.send({ type: 'stop' }),
     revealRun: () => host.send({ type: 'revealRun' }),
+    installNativeBackend: () => host.send({ type: 'installNativeBackend' }),
     onLogScale: (on) => {
       viewState.logScale = on;
       saveState();

@@ -36,6 +36,7 @@ export class ModelCell {
   private draft: Record<string, unknown> = {};
   private invalid = new Map<string, string>();
   private presets: string[] = [];
+  private presetShapes: Record<string, string> = {};
   private sourceConfig: string | undefined;
   private shownGraph: ModelGraph | undefined;
   private shownGraphError: string | undefined;
@@ -60,12 +61,14 @@ export class ModelCell {
 
   update(state: LabState): void {
     const configText = JSON.stringify(state.config);
-    if (configText !== this.sourceConfig || state.presets.join() !== this.presets.join()) {
+    const shapes = state.presetShapes ?? {};
+    if (configText !== this.sourceConfig || state.presets.join() !== this.presets.join() || JSON.stringify(shapes) !== JSON.stringify(this.presetShapes)) {
       // The host's config is the source of truth (defaults applied, or the config a run started with).
       // Compared by content: every state message carries a new copy, and an unchanged one must not
       // rebuild the form under the user's cursor.
       this.sourceConfig = configText;
       this.presets = state.presets;
+      this.presetShapes = shapes;
       this.draft = { ...state.config };
       this.invalid.clear();
       this.buildForm();
@@ -117,7 +120,10 @@ export class ModelCell {
     const presetField = dropdown({
       label: t('model.preset'),
       value: this.preset(),
-      options: this.presets.map((name) => ({ value: name, label: presetLabel(name) })),
+      options: this.presets.map((name) => {
+        const shape = this.presetShapes[name];
+        return { value: name, label: shape ? t('model.preset.withShape', presetLabel(name), shape) : presetLabel(name) };
+      }),
       onChange: (value) => {
         if (value === this.preset()) return;
         this.draft = configForPreset(this.draft, value);

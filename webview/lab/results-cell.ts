@@ -4,6 +4,7 @@ import { button, dropdown, slider, textField, type Button, type Slider } from '.
 import { el, replaceChildren } from '../shared/dom';
 import { imageGrid } from '../shared/image-grid';
 import { epochOffset } from '../shared/loss-series';
+import { epochTotal } from '../shared/progress-text';
 import { pairsView } from '../shared/pairs-view';
 import { scatterView } from '../shared/scatter';
 import { t } from '../shared/strings';
@@ -158,8 +159,7 @@ export class ResultsCell {
     const run = this.run;
     const entry = run?.reconstructions[index];
     if (!run || !entry) return '';
-    const total = typeof run.config.epochs === 'number' ? run.config.epochs : run.progress?.epochs ?? run.reconstructions.length;
-    return t('results.epochShown', entry.epoch + epochOffset(run), total);
+    return t('results.epochShown', entry.epoch + epochOffset(run), epochTotal(run));
   }
 
   private showPairs(): void {

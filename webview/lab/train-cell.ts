@@ -3,6 +3,7 @@ import { button, checkbox, type Button } from '../shared/components';
 import { el, icon, replaceChildren } from '../shared/dom';
 import { LossChart } from '../shared/loss-chart';
 import { noticeTexts, outcomeParts, progressParts, runStatusText } from '../shared/progress-text';
+import { nativeBackendOffer } from '../shared/native-backend-offer';
 import { t } from '../shared/strings';
 import { Cell, type CellStatus } from './cell';
 
@@ -15,6 +16,8 @@ export interface TrainCellOptions {
   resume(): void;
   stop(): void;
   revealRun(): void;
+  /** The wasm notice's button. */
+  installNativeBackend(): void;
   onLogScale(on: boolean): void;
 }
 
@@ -35,6 +38,7 @@ export class TrainCell {
   private readonly outcome = el('p', { className: 'ae-progress ae-outcome' });
   /** Warnings about the run (a model that outputs the same picture for every input). */
   private readonly notices = el('div', { className: 'ae-notices', attrs: { role: 'status' } });
+  private readonly nativeOffer: ReturnType<typeof nativeBackendOffer>;
   private readonly chart: LossChart;
   private readonly chartArea: HTMLElement;
   private run: RunView | undefined;
@@ -66,6 +70,8 @@ export class TrainCell {
       this.notices,
       this.chartArea,
     );
+    this.nativeOffer = nativeBackendOffer(options.installNativeBackend);
+    this.cell.output.append(this.nativeOffer.element);
     this.showButtons(undefined);
     this.progress.textContent = t('train.notStarted');
     this.runName.hidden = true;
@@ -84,6 +90,7 @@ export class TrainCell {
     this.run = run;
     this.showButtons(run);
     this.chart.update(run);
+    this.nativeOffer.update(run);
     if (!run) {
       this.cell.setStatus('idle');
       this.progress.textContent = t('train.notStarted');

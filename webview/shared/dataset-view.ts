@@ -142,7 +142,7 @@ export class DatasetView {
         const className = label !== undefined ? (names?.[label] ?? String(label)) : undefined;
         return {
           index: i,
-          label: className !== undefined ? t('dataset.sampleLabelClass', first + i, className) : t('dataset.sampleLabel', first + i),
+          label: className !== undefined ? t('dataset.sampleLabelClass', sampleIndex(result, i), className) : t('dataset.sampleLabel', sampleIndex(result, i)),
           caption: className,
         };
       });
@@ -159,13 +159,17 @@ export class DatasetView {
   }
 }
 
+/** The dataset index of the page's i-th sample. */
+function sampleIndex(result: InspectResult, i: number): number {
+  return result.sampleIndices?.[i] ?? result.page * result.pageSize + i;
+}
+
 function rowTable(result: InspectResult): HTMLElement {
   const columns = result.summary.columns ?? result.rows?.[0]?.map((_, i) => String(i)) ?? [];
   const head = el('tr', {}, [el('th', { text: '#', attrs: { scope: 'col' } }), ...columns.map((name) => el('th', { text: name, attrs: { scope: 'col' } }))]);
   const body = el('tbody');
-  const first = result.page * result.pageSize;
   (result.rows ?? []).forEach((row, i) => {
-    body.append(el('tr', {}, [el('th', { text: String(first + i), attrs: { scope: 'row' } }), ...row.map((v) => el('td', { text: formatValue(v) }))]));
+    body.append(el('tr', {}, [el('th', { text: String(sampleIndex(result, i)), attrs: { scope: 'row' } }), ...row.map((v) => el('td', { text: formatValue(v) }))]));
   });
   return el('div', { className: 'ae-table-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': t('dataset.rows') } }, [
     el('table', { className: 'ae-table' }, [el('thead', {}, [head]), body]),

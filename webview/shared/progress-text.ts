@@ -22,7 +22,8 @@ export function progressParts(run: RunView): string[] {
   const progress = run.progress;
   const running = run.status === 'running';
   if (progress) {
-    parts.push(progress.automatic && running ? t('train.epochAutomatic', progress.epoch, progress.epochs) : t('train.epoch', progress.epoch, progress.epochs));
+    if (progress.automatic && running) parts.push(t('train.epochAutomatic', progress.epoch, progress.epochs));
+    else parts.push(t('train.epoch', progress.epoch, progress.automatic ? progress.epoch : progress.epochs));
     if (running) parts.push(t('train.batch', progress.batch, progress.batches));
     parts.push(t('train.samplesPerSecond', formatInteger(progress.samplesPerSecond)));
     if (running) {
@@ -40,6 +41,7 @@ export function progressParts(run: RunView): string[] {
   const lastMse = run.epochs.at(-1)?.val_mse;
   if (running && typeof lastMse === 'number') parts.push(t('train.valMse', formatValue(lastMse)));
   if (run.backend) parts.push(t('train.backend', run.backend));
+  if (run.tfjsNode) parts.push(t('train.backendFrom', run.tfjsNode));
   return parts;
 }
 
@@ -67,6 +69,16 @@ export function noticeTexts(run: RunView): string[] {
   return (run.notices ?? []).map((notice) =>
     `${t('notice.constantOutput', formatValue(notice.valMse), formatValue(notice.baselineMse))} ${t(notice.advice === 'bce' ? 'notice.adviceBce' : 'notice.adviceLearningRate')}`,
   );
+}
+
+/**
+ * The epoch count an epoch number is "of": the fixed count, or for automatic epochs the latest epoch
+ * (its limit is an upper bound, not a plan).
+ */
+export function epochTotal(run: RunView): number {
+  if (typeof run.config.epochs === 'number') return run.config.epochs;
+  const latest = Math.max(run.epochs.at(-1)?.epoch ?? 0, run.reconstructions.at(-1)?.epoch ?? 0);
+  return latest + epochOffset(run);
 }
 
 /** The sentence announced (aria-live) when an epoch ends. */

@@ -18,10 +18,10 @@ function vscodeApi(): VsCodeApi {
   return api;
 }
 
-const TO_LAB_TYPES = new Set(['state', 'trainer', 'reply']);
+const TO_LAB_TYPES = new Set(['state', 'run', 'reply']);
 
 /**
- * Structural check of what the host sends. The host validated trainer messages already and the
+ * Structural check of what the host sends. The host validated the trainer's messages already and the
  * webview may not bundle zod (it sees protocol types only), so this checks the envelope.
  */
 function parseToLab(value: unknown): ToLab {
@@ -29,7 +29,7 @@ function parseToLab(value: unknown): ToLab {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !TO_LAB_TYPES.has(type)) throw new Error(`unknown message type ${String(type)}`);
   if (type === 'state' && typeof (value as { state?: unknown }).state !== 'object') throw new Error('state message without state');
-  if (type === 'trainer' && typeof (value as { event?: unknown }).event !== 'object') throw new Error('trainer message without event');
+  if (type === 'run' && typeof (value as { event?: unknown }).event !== 'object') throw new Error('run message without event');
   return value as ToLab;
 }
 
@@ -42,14 +42,14 @@ type RequestMessage = Extract<FromLab, { requestId: number }> extends infer M
   : never;
 type EventMessage = Exclude<FromLab, { requestId: number }>;
 
-/** The webview end of the host channel: events (state, trainer increments) and requests with replies. */
+/** The webview end of the host channel: events (state, run increments) and requests with replies. */
 export interface HostConnection {
   send(message: EventMessage): void;
   request<M extends RequestMessage>(message: M): Promise<LabReplyResults[M['type'] & RequestType]>;
 }
 
 /**
- * Connects to the extension host: incoming `state` and `trainer` messages go to `onMessage`,
+ * Connects to the extension host: incoming `state` and `run` messages go to `onMessage`,
  * `reply` messages settle the matching request. Posts `ready` once listening.
  */
 export function connectToHost(onMessage: (message: ToLab) => void): HostConnection {
@@ -72,17 +72,10 @@ export function connectToHost(onMessage: (message: ToLab) => void): HostConnecti
   };
 }
 
-/**
- * The result of a reply. Accepts the documented shape (LabReplyResults) and the trainer's reply
- * forwarded whole (`described` with `graph`, `inspected` with `result`, `generated`).
- */
+/** The result of the host's `reply` (an error reply has already rejected the request). */
 function unwrapReply(type: RequestType, reply: ToLab): unknown {
-  const result = reply.type === 'reply' ? reply.result : reply;
-  if (typeof result !== 'object' || result === null) throw new Error(`empty reply to ${type}`);
-  const record = result as Record<string, unknown>;
-  if (type === 'describe' && !('layers' in record) && typeof record.graph === 'object') return record.graph;
-  if (type === 'inspect' && !('summary' in record) && typeof record.result === 'object') return record.result;
-  return record;
+  if (reply.type !== 'reply' || typeof reply.result !== 'object' || reply.result === null) throw new Error(`empty reply to ${type}`);
+  return reply.result;
 }
 
 /** Per-view UI state kept by VS Code across hide/show and reloads (scroll and slider positions). */

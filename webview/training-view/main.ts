@@ -1,4 +1,4 @@
-import type { RunView, ToLab } from '../../src/protocol/lab-protocol';
+import type { LabState, RunView, ToLab } from '../../src/protocol/lab-protocol';
 import { RunAnnouncer } from '../shared/announcer';
 import { button, registerComponents } from '../shared/components';
 import { el, icon, replaceChildren } from '../shared/dom';
@@ -6,7 +6,8 @@ import { frameScheduler } from '../shared/frame-scheduler';
 import { LossChart } from '../shared/loss-chart';
 import { pairsView } from '../shared/pairs-view';
 import { noticeTexts, outcomeParts, progressParts, runStatusText } from '../shared/progress-text';
-import { reduceLabMessage, type LabModel } from '../shared/run-reducer';
+import { nativeBackendOffer } from '../shared/native-backend-offer';
+import { reduceLabMessage } from '../shared/run-reducer';
 import { setStrings, t } from '../shared/strings';
 import { connectToHost } from '../shared/vscode-api';
 
@@ -19,7 +20,7 @@ const LATEST_PAIRS = 4;
 
 registerComponents();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
-let state: LabModel | undefined;
+let state: LabState | undefined;
 let view: ReturnType<typeof buildView> | undefined;
 
 const host = connectToHost((message: ToLab) => {
@@ -36,12 +37,14 @@ function buildView() {
   const pairs = el('div', { className: 'ae-view-pairs', attrs: { 'aria-label': t('view.latest') } });
   const stop = button({ label: t('train.stop'), icon: 'debug-stop', appearance: 'secondary', onClick: () => host.send({ type: 'stop' }) });
   const empty = el('p', { className: 'ae-muted', text: t('view.noRun') });
+  const nativeOffer = nativeBackendOffer(() => host.send({ type: 'installNativeBackend' }));
   const announcer = new RunAnnouncer();
   const notices = el('div', { className: 'ae-notices', attrs: { role: 'status' } });
   const body = el('div', { className: 'ae-view-body' }, [
     el('div', { className: 'ae-view-head' }, [status, stop.element]),
     progress,
     notices,
+    nativeOffer.element,
     chart.element,
     el('h3', { text: t('view.latest') }),
     pairs,
@@ -57,6 +60,7 @@ function buildView() {
       empty.hidden = run !== undefined;
       body.hidden = run === undefined;
       announcer.update(run);
+      nativeOffer.update(run);
       if (!run) return;
       status.textContent = `${runStatusText(run)} · ${run.name}`;
       status.title = run.runDir;

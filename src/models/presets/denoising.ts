@@ -4,6 +4,7 @@ import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import type { NoiseSource } from '../noise';
+import { presetDefaults } from '../preset-defaults';
 import { SeedSequence } from '../seeds';
 import { denseDecoder, denseEncoder } from './dense-stack';
 
@@ -12,7 +13,8 @@ export function buildDenoising(config: ModelConfig, inputShape: readonly number[
   const seeds = new SeedSequence(config.seed);
   const encoder = denseEncoder(config, inputShape, seeds);
   const decoder = denseDecoder(config, inputShape, seeds);
-  const { kind: noiseKind, level } = config.noise ?? { kind: 'gaussian', level: 0.3 };
+  // A parsed config has the preset's noise; a hand-made one gets the same default, from one place.
+  const { kind: noiseKind, level } = config.noise ?? presetDefaults('denoising', kind).noise!;
   const corrupt = (x: tf.Tensor, noise: NoiseSource): tf.Tensor => {
     if (noiseKind === 'masking') {
       // Zero a fraction `level` of the features of every sample.

@@ -3,6 +3,7 @@ import type { DatasetKind } from '../../data/dataset';
 import { assembleReconstruction } from '../assemble-reconstruction';
 import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
+import { presetDefaults } from '../preset-defaults';
 import { SeedSequence } from '../seeds';
 import { denseDecoder, denseEncoder } from './dense-stack';
 
@@ -14,7 +15,7 @@ export function buildSparse(config: ModelConfig, inputShape: readonly number[], 
   const seeds = new SeedSequence(config.seed);
   const encoder = denseEncoder(config, inputShape, seeds);
   const decoder = denseDecoder(config, inputShape, seeds);
-  const sparsity = config.sparsity ?? 1e-4;
+  const sparsity = config.sparsity ?? presetDefaults('sparse', kind).sparsity!;
   const penalty = (code: tf.Tensor, x: tf.Tensor) => tf.mul(sparsity / x.shape[0], tf.sum(tf.abs(code)));
   return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, penalty });
 }

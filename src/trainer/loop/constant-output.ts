@@ -3,7 +3,7 @@ import type { RunNotice } from '../../protocol/trainer-protocol';
 
 /** How close to the mean-image error counts as "the same output for every input". */
 const CONSTANT_RATIO = 0.9;
-/** Epochs before a run is judged: every model starts near the mean. */
+/** Fewer epochs than this are not judged: every model starts near the mean. */
 export const CONSTANT_CHECK_EPOCH = 5;
 
 /**

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as tfType from '@tensorflow/tfjs';
@@ -29,6 +28,8 @@ export interface DataParallelStepOptions {
   optimizer: tfType.Optimizer;
   /** The backend the main thread runs on; the worker starts the same one. */
   backend: string;
+  /** The worker's bundled script (default: gradient-worker.js beside the running trainer bundle). */
+  workerScript?: string;
 }
 
 export class DataParallelStep {
@@ -40,12 +41,7 @@ export class DataParallelStep {
 
   /** Starts the worker and builds its copy of the model; resolves when it is ready. */
   static async start(options: DataParallelStepOptions): Promise<DataParallelStep> {
-    const script = gradientWorkerScript();
-    // From sources the worker registers tsx itself: Node 20 workers refuse a .ts entry even when
-    // the parent runs with --import tsx.
-    const worker = script.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true })
-      : new Worker(script);
+    const worker = new Worker(options.workerScript ?? gradientWorkerScript());
     const channel = new MessageChannel<FromGradientWorker, ToGradientWorker>({
       post: (message) => worker.postMessage(message),
       parse: parseGradientMessage<FromGradientWorker>,
@@ -137,12 +133,7 @@ export class DataParallelStep {
   }
 }
 
-/**
- * The worker's script: the bundled trainer has gradient-worker.js beside it (scripts/build.mjs);
- * from sources (tests, tsx) it is the .ts file here, loaded through tsx.
- */
+/** The worker's script: the bundled trainer has gradient-worker.js beside it (scripts/build.mjs). */
 export function gradientWorkerScript(): string {
-  const bundled = join(__dirname, 'gradient-worker.js');
-  if (existsSync(bundled)) return bundled;
-  return join(__dirname, 'gradient-worker.ts');
+  return join(__dirname, 'gradient-worker.js');
 }

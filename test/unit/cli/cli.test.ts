@@ -4,12 +4,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PNG } from 'pngjs';
+import { TFJS_NODE_LOCATION_ENV, tfjsNodePackageIn } from '../../../src/trainer/tfjs-node-location';
+import { nativeAtHand } from '../test-backends';
 import { cliScript, ensureBuilt, fashionImages, repoRoot, temporaryFolder, wordsFile } from '../trainer/trainer-helpers';
 
 // The CLI end to end: dist/cli.js as a user runs it, forking dist/trainer.js beside itself.
 
-function cli(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [cliScript, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, AUTOENCODER_LAB_BACKEND: 'wasm' } });
+function cli(args: string[], cwd: string, backend = 'wasm') {
+  const result = spawnSync(process.execPath, [cliScript, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, AUTOENCODER_LAB_BACKEND: backend } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -29,6 +31,18 @@ describe('autoencoder-lab CLI', () => {
     assert.equal(status.stopReason, line[2].startsWith('no') ? 'patience' : 'time');
     assert.equal(status.bestEpoch, Number(line[3]));
     assert.equal(status.epochsCompleted, Number(line[1]));
+  });
+
+  test('on tensorflow the CLI and the report say where tfjs-node was loaded from', { skip: !nativeAtHand && 'tfjs-node not at hand' }, () => {
+    const out = join(folder.path, 'native');
+    const result = cli(['train', fashionImages, '--epochs', '1', '--limit', '200', '--out', out], folder.path, 'tensorflow');
+    assert.equal(result.code, 0, result.stderr);
+    const origin = tfjsNodePackageIn(process.env[TFJS_NODE_LOCATION_ENV]!)!;
+    assert.ok(`${result.stdout}${result.stderr}`.includes(`trainer ready: backend tensorflow (tfjs-node loaded from ${origin})`), result.stdout + result.stderr);
+    const [name] = readdirSync(out);
+    const html = readFileSync(join(out, name, 'report.html'), 'utf8');
+    assert.match(html, /Backend<\/th><td>tensorflow/);
+    assert.ok(html.includes(`tfjs-node loaded from</th><td>${origin}`), 'the report names the folder');
   });
 
   test('train writes a run folder and a self-contained report.html, with plain lines when not on a terminal', () => {

@@ -11,7 +11,7 @@ const readJson = (file: string) => JSON.parse(readFileSync(join(root, file), 'ut
 function extensionStrings(): string[] {
   const found = new Set<string>();
   const dir = join(root, 'src', 'extension');
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
     const source = readFileSync(join(dir, file), 'utf8');
     for (const match of source.matchAll(/l10n\.t\(\s*'((?:\\.|[^'\\])*)'/g)) found.add(match[1].replace(/\\'/g, "'"));
     assert.doesNotMatch(source, /l10n\.t\(\s*[`"]/, `${file}: use single-quoted literals with l10n.t so the bundle check sees them`);

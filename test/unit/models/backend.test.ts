@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, wasmFolder } from '../../../src/trainer/backend';
+import { TFJS_NODE_LOCATION_ENV, tfjsNodePackageIn } from '../../../src/trainer/tfjs-node-location';
+import { nativeAtHand } from '../test-backends';
 
 const run = promisify(execFile);
 const repo = join(__dirname, '..', '..', '..');
@@ -36,11 +38,13 @@ describe('initBackend in a bundle (as dist/trainer.js runs it)', () => {
     writeFileSync(
       entry,
       `import { initBackend, wasmFolder } from ${JSON.stringify(join(repo, 'src/trainer/backend'))};
-       initBackend(process.argv[2] as never).then(({ name, tf }) => {
+       initBackend(process.argv[2] as never).then(({ name, tf, loadedFrom }) => {
          const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
          const dw = tf.grad((f: never) => tf.sum(tf.conv2d(x, f, 1, 'same')))(tf.ones([2, 2, 1, 1]) as never);
          let folder = null; try { folder = wasmFolder(); } catch {}
-         console.log(JSON.stringify({ name, folder, dw: Array.from(dw.dataSync()) }));
+         // Modules of another tfjs copy that tfjs-node could have loaded beside the bundled one.
+         const otherTfjs = Object.keys(require.cache).filter((file) => /[\\/]tfjs-(core|layers)[\\/]/.test(file));
+         console.log(JSON.stringify({ name, folder, loadedFrom, otherTfjs, dw: Array.from(dw.dataSync()) }));
        });`,
     );
     await esbuild.build({
@@ -70,9 +74,20 @@ describe('initBackend in a bundle (as dist/trainer.js runs it)', () => {
 
   test('falls back to cpu when the wasm binaries are missing', async () => {
     rmSync(join(dir, 'wasm'), { recursive: true, force: true });
-    const { stdout } = await run(process.execPath, [join(dir, 'trainer.js'), 'auto'], { cwd: dir });
+    const withoutNative = { ...process.env, [TFJS_NODE_LOCATION_ENV]: '' };
+    const { stdout } = await run(process.execPath, [join(dir, 'trainer.js'), 'auto'], { cwd: dir, env: withoutNative });
     const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
     assert.equal(result.name, 'cpu');
+    assert.deepEqual(result.dw, [45, 33, 39, 28]);
+  });
+
+  test('tfjs-node from AUTOENCODER_LAB_TFJS_NODE registers into the bundle\'s own tfjs engine', { skip: !nativeAtHand && 'tfjs-node not at hand' }, async () => {
+    const { stdout } = await run(process.execPath, [join(dir, 'trainer.js'), 'tensorflow'], { cwd: dir });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    assert.equal(result.name, 'tensorflow');
+    assert.equal(result.loadedFrom, tfjsNodePackageIn(process.env[TFJS_NODE_LOCATION_ENV]!));
+    // tfjs is inside the bundle: any tfjs-core file on disk that got loaded would be a second engine.
+    assert.deepEqual(result.otherTfjs, []);
     assert.deepEqual(result.dw, [45, 33, 39, 28]);
   });
 

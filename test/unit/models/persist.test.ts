@@ -10,8 +10,9 @@ import type { BuiltModel } from '../../../src/models/built-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
 import { loadLayersModel, loadModel, loadWeights, saveModel, saveWeights } from '../../../src/models/persist';
-import { trainStep } from '../../../src/models/train-step';
+import { trainStep } from './train-step';
 import { syntheticImages } from './synthetic-data';
+import { nativeAtHand, useBackend, type TestBackend } from '../test-backends';
 
 const image: ModelConfigContext = { kind: 'image', inputShape: [12, 12, 1] };
 
@@ -178,4 +179,57 @@ describe('checkpoints', () => {
     await assert.rejects(loadWeights(built, optimizer, join(root, 'none')), /none[/\\]checkpoint\.json: cannot read the checkpoint/);
     for (const thing of [built, other, optimizer]) thing.dispose();
   });
+});
+
+describe('checkpoints and models saved on one backend load on the other', { skip: !nativeAtHand && 'tfjs-node not at hand' }, () => {
+  let root = '';
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ae-lab-cross-backend-'));
+  });
+  after(async () => {
+    await useBackend('wasm');
+    await rm(root, { recursive: true, force: true });
+  });
+
+  function steps(built: BuiltModel, optimizer: tf.Optimizer, batch: tf.Tensor, count: number): number[] {
+    const losses: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const loss = trainStep(built, optimizer, batch);
+      losses.push(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    return losses;
+  }
+
+  for (const [from, to] of [['wasm', 'tensorflow'], ['tensorflow', 'wasm']] as Array<[TestBackend, TestBackend]>) {
+    test(`conv with Adam: a checkpoint saved on ${from} resumes on ${to} with the losses ${from} would have had (within 0.1%)`, async () => {
+      const config = parseModelConfig({ preset: 'conv', learningRate: 0.01 }, image);
+      const dir = join(root, `${from}-to-${to}`);
+      await useBackend(from);
+      const batch = syntheticImages(16, [12, 12, 1]);
+      const original = buildModel(config, image.inputShape, image.kind);
+      const originalOptimizer = createOptimizer(config);
+      steps(original, originalOptimizer, batch, 4);
+      await saveWeights(original, originalOptimizer, dir, { epoch: 2, step: 4 });
+      await saveModel(original, join(dir, 'model'));
+      const expectedOutput = tf.tidy(() => Array.from((original.autoencoder.predict(batch) as tf.Tensor).dataSync()));
+      const continued = steps(original, originalOptimizer, batch, 3);
+      for (const thing of [original, originalOptimizer]) thing.dispose();
+
+      await useBackend(to);
+      const resumed = buildModel(config, image.inputShape, image.kind);
+      const resumedOptimizer = createOptimizer(config);
+      assert.deepEqual((await loadWeights(resumed, resumedOptimizer, dir)).metadata, { epoch: 2, step: 4 });
+      const resumedLosses = steps(resumed, resumedOptimizer, batch, 3);
+      resumedLosses.forEach((loss, i) => assert.ok(Math.abs(loss - continued[i]) <= 1e-3 * continued[i], `step ${i}: ${to} ${loss} vs ${from} ${continued[i]}`));
+
+      // The saved model (tfjs layers format) reconstructs on `to` what it did on `from`.
+      const loaded = await loadModel(join(dir, 'model'));
+      const output = tf.tidy(() => loaded.autoencoder.predict(batch) as tf.Tensor);
+      assert.deepEqual(output.shape, [16, 12, 12, 1]);
+      const worst = Array.from(output.dataSync()).reduce((max, value, i) => Math.max(max, Math.abs(value - expectedOutput[i])), 0);
+      assert.ok(worst < 1e-4, `largest difference of the reconstructions: ${worst}`);
+      for (const thing of [resumed, resumedOptimizer, batch, output, ...Object.values(loaded)]) thing.dispose();
+    });
+  }
 });

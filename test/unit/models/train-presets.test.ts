@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/trainer/backend';
+import { TEST_BACKENDS, nativeAtHand, useBackend } from '../test-backends';
 import { registerCpuKernelFixes } from '../../../src/trainer/wasm-kernels/register-wasm-training-kernels';
 import { buildModel } from '../../../src/models/build-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig, type ModelConfigContext } from '../../../src/models/parse-config';
-import { trainStep } from '../../../src/models/train-step';
+import { trainStep } from './train-step';
 import { syntheticImages, syntheticTable, syntheticText } from './synthetic-data';
 
 interface Case {
@@ -56,11 +56,10 @@ function train(c: Case, steps: number, overrides: object = {}): number[] {
   return losses;
 }
 
-describe('every preset trains on the wasm backend', () => {
+for (const backend of TEST_BACKENDS) describe(`every preset trains on the ${backend} backend`, () => {
   let tensorsBefore = 0;
   before(async () => {
-    const { name } = await initBackend('wasm');
-    assert.equal(name, 'wasm');
+    await useBackend(backend);
     tensorsBefore = tf.memory().numTensors;
   });
 
@@ -70,7 +69,10 @@ describe('every preset trains on the wasm backend', () => {
       assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
       const first = losses[0];
       const last = losses.slice(-3).reduce((a, b) => a + b, 0) / 3;
-      assert.ok(last < first * 0.95, `${c.name}: loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
+      // Binary cross-entropy (the conv default) cannot fall below the entropy of the targets (about 0.6
+      // on these random images), so it moves less in 20 steps than MSE, whose floor is 0.
+      const bce = parseModelConfig(c.config, c.context).loss === 'bce';
+      assert.ok(last < first * (bce ? 0.99 : 0.95), `${c.name}: loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
     });
   }
 
@@ -105,7 +107,7 @@ describe('every preset trains on the wasm backend', () => {
     built.dispose();
   });
 
-  test('training on wasm (with its added and fast-path kernels) gives the losses of the cpu backend', async () => {
+  test('training on wasm (with its added and fast-path kernels) gives the losses of the cpu backend', { skip: backend !== 'wasm' }, async () => {
     registerCpuKernelFixes();
     for (const c of [cases[0], cases[2], cases[3], cases[5], cases[7], cases[9]]) {
       await tf.setBackend('cpu');
@@ -119,4 +121,21 @@ describe('every preset trains on the wasm backend', () => {
   after(() => {
     assert.equal(tf.memory().numTensors, tensorsBefore, 'training leaves no tensors behind');
   });
+});
+
+/** Relative tolerance between tensorflow and wasm: float32 sums in another order, a few Adam steps. */
+const CROSS_BACKEND_TOLERANCE = 1e-3;
+
+describe('the same model, seed and data give the same losses on tensorflow and wasm', { skip: !nativeAtHand && 'tfjs-node not at hand' }, () => {
+  for (const c of cases) {
+    test(`${c.name}: within ${CROSS_BACKEND_TOLERANCE * 100}% over 5 steps`, async () => {
+      await useBackend('wasm');
+      const wasm = train(c, 5, { seed: 11 });
+      await useBackend('tensorflow');
+      const native = train(c, 5, { seed: 11 });
+      native.forEach((loss, i) =>
+        assert.ok(Math.abs(loss - wasm[i]) <= CROSS_BACKEND_TOLERANCE * Math.abs(wasm[i]) + 1e-6, `${c.name} step ${i}: tensorflow ${loss} vs wasm ${wasm[i]}`),
+      );
+    });
+  }
 });

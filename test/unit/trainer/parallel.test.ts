@@ -10,12 +10,12 @@ import { buildModel } from '../../../src/models/build-model';
 import { createOptimizer } from '../../../src/models/optimizer';
 import { parseModelConfig } from '../../../src/models/parse-config';
 import type { FromTrainer } from '../../../src/protocol/trainer-protocol';
-import { initBackend } from '../../../src/trainer/backend';
+import { TEST_BACKENDS, useBackend } from '../test-backends';
 import { withDefaultPreset } from '../../../src/trainer/default-preset';
 import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop } from '../../../src/trainer/train-loop';
-import { ensureBuilt, fashionImages, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
+import { ensureBuilt, fashionImages, repoRoot, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
 // Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
 
@@ -23,8 +23,11 @@ let tf: typeof tfType;
 let backend: string;
 let images: Dataset;
 
+/** The bundled worker, as the trainer starts it (the product never loads a worker from sources). */
+const workerScript = join(repoRoot, 'dist', 'gradient-worker.js');
+
 before(async () => {
-  ({ tf, name: backend } = await initBackend('wasm'));
+  ensureBuilt();
   images = await openDataset({ path: fashionImages, limit: 256 });
 });
 
@@ -39,7 +42,7 @@ async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch
   const split = splitIndices(images.count, config.validationSplit, config.seed);
   const control = new TrainControl();
   const events: FromTrainer[] = [];
-  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend }) : undefined;
+  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend, workerScript }) : undefined;
   try {
     const result = await runTrainingLoop({
       tf,
@@ -80,7 +83,12 @@ function assertClose(actual: number[], expected: number[], what: string): void {
   });
 }
 
-describe('data-parallel training on two threads', () => {
+for (const testBackend of TEST_BACKENDS) describe(`data-parallel training on two threads, ${testBackend}`, () => {
+  before(async () => {
+    tf = await useBackend(testBackend);
+    backend = testBackend;
+  });
+
   for (const preset of ['dense', 'conv'] as const) {
     test(`${preset}: the same losses as one thread, batch by batch`, async () => {
       const input = preset === 'dense' ? { preset, hiddenLayers: [32], codeSize: 8 } : { preset };
@@ -108,7 +116,7 @@ describe('data-parallel training on two threads', () => {
     });
     const model = buildModel(config, images.inputShape, images.kind);
     const optimizer = createOptimizer(config);
-    const parallel = await DataParallelStep.start({ tf, model, optimizer, backend });
+    const parallel = await DataParallelStep.start({ tf, model, optimizer, backend, workerScript });
     try {
       // Inputs of the wrong size for the model: making the tensors throws.
       await assert.rejects(parallel.run(new Float32Array(10), 2), /size|shape/i);
@@ -128,9 +136,10 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
   before(() => ensureBuilt());
   after(() => folder.remove());
 
-  test('conv trains to the same final loss as one thread; a preset with noise falls back to one thread', async () => {
-    const { client, log } = await startedClient();
+  for (const testBackend of TEST_BACKENDS) test(`${testBackend}: conv trains to the same final loss as one thread; a preset with noise falls back to one thread`, async () => {
+    const { client, log, ready } = await startedClient({ preferredBackend: testBackend });
     try {
+      assert.equal(ready.backend, testBackend);
       const finalLosses: number[] = [];
       for (const [preset, threads] of [
         ['conv', 1],
@@ -141,7 +150,7 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
           type: 'start',
           dataset: { path: fashionImages, limit: 256 },
           config: { preset, threads, epochs: 1, batchSize: 32 },
-          runsRoot: join(folder.path, `${preset}-${threads}`),
+          runsRoot: join(folder.path, `${testBackend}-${preset}-${threads}`),
         });
         const outcome = await log.waitFor('done', () => true, 60_000, false);
         assert.equal(outcome.status, 'completed', log.summary());
@@ -153,22 +162,23 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
     }
   });
 
-  test('a gradient worker that cannot start costs the run nothing: it trains on one thread', async () => {
+  for (const testBackend of TEST_BACKENDS) test(`${testBackend}: a gradient worker that cannot start costs the run nothing: it trains on one thread`, async () => {
     // The bundled trainer beside a worker script that throws as it loads.
-    const broken = join(folder.path, 'broken-dist');
+    const broken = join(folder.path, `broken-dist-${testBackend}`);
     mkdirSync(broken, { recursive: true });
     cpSync(trainerScript, join(broken, 'trainer.js'));
     cpSync(join(trainerScript, '..', 'wasm'), join(broken, 'wasm'), { recursive: true });
     writeFileSync(join(broken, 'gradient-worker.js'), "throw new Error('this worker is broken');\n");
     let stderr = '';
-    const { client, log } = await startedClient({ trainerScript: join(broken, 'trainer.js'), onOutput: (stream, text) => void (stream === 'stderr' && (stderr += text)) });
+    const { client, log, ready } = await startedClient({ preferredBackend: testBackend, trainerScript: join(broken, 'trainer.js'), onOutput: (stream, text) => void (stream === 'stderr' && (stderr += text)) });
     try {
       client.send({
         type: 'start',
         dataset: { path: fashionImages, limit: 128 },
         config: { preset: 'conv', threads: 2, epochs: 1, batchSize: 32 },
-        runsRoot: join(folder.path, 'broken-worker'),
+        runsRoot: join(folder.path, `broken-worker-${testBackend}`),
       });
+      assert.equal(ready.backend, testBackend);
       const outcome = await log.waitFor('done', () => true, 60_000, false);
       assert.equal(outcome.status, 'completed', log.summary());
       assert.match(stderr, /gradient worker did not start.*training on one thread/);

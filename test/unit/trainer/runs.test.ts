@@ -94,4 +94,30 @@ describe('run folders and the runs list', () => {
     assert.deepEqual(await listRuns(join(folder.path, 'nothing-here')), []);
     await assert.rejects(readRun(folder.path), /not a run folder/);
   });
+
+  test('readRun validates what it read: a run folder with a malformed file is an error naming that file', async () => {
+    const root = join(folder.path, 'malformed');
+    const make = async (name: string) => {
+      const run = new RunFolder(await createRunFolder(root, name));
+      await run.markRunning({ backend: 'wasm', startedAt: new Date().toISOString(), epochs: 1, dataset: '/d', epochsCompleted: 0 });
+      await run.appendMetrics(metrics(1));
+      await run.finish({ status: 'completed', finalLoss: 1, epochsCompleted: 1 });
+      return run.dir;
+    };
+    const good = await make('good');
+    assert.equal((await readRun(good)).epochs.length, 1);
+
+    const badReconstructions = await make('bad-reconstructions');
+    writeFileSync(join(badReconstructions, 'reconstructions.json'), JSON.stringify({ reconstructions: [{ epoch: 'one', indices: [0] }] }));
+    await assert.rejects(readRun(badReconstructions), (error: Error) => {
+      assert.match(error.message, /bad-reconstructions/, 'names the run folder');
+      assert.match(error.message, /reconstructions\.json/, 'names the file');
+      assert.match(error.message, /epoch/, 'names the field');
+      return true;
+    });
+
+    const badLosses = await make('bad-losses');
+    writeFileSync(join(badLosses, 'batch-loss.json'), JSON.stringify({ steps: [1, 2], losses: ['x', null] }));
+    await assert.rejects(readRun(badLosses), /batch-loss\.json/);
+  });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FromTrainer } from '../../../src/protocol/trainer-protocol';
-import { TrainerClient } from '../../../src/trainer/trainer-client';
+import { TrainerClient, type TrainerReady } from '../../../src/trainer/trainer-client';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
 export const trainerScript = join(repoRoot, 'dist', 'trainer.js');
@@ -79,9 +79,9 @@ export class EventLog {
   }
 }
 
-export async function startedClient(options: Partial<ConstructorParameters<typeof TrainerClient>[0]> = {}): Promise<{ client: TrainerClient; log: EventLog }> {
+export async function startedClient(options: Partial<ConstructorParameters<typeof TrainerClient>[0]> = {}): Promise<{ client: TrainerClient; log: EventLog; ready: TrainerReady }> {
   const client = new TrainerClient({ trainerScript, preferredBackend: 'wasm', ...options });
   const log = new EventLog(client);
-  await client.start();
-  return { client, log };
+  const ready = await client.start();
+  return { client, log, ready };
 }

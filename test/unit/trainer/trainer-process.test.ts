@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listRuns, readRun } from '../../../src/trainer/runs';
 import { TrainerClient } from '../../../src/trainer/trainer-client';
+import { TFJS_NODE_LOCATION_ENV } from '../../../src/trainer/tfjs-node-location';
+import { TEST_BACKENDS } from '../test-backends';
 import { ensureBuilt, fashionImages, repoRoot, smallDense, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
 
 // The trainer as a real child process: dist/trainer.js forked by TrainerClient, as the extension and the CLI do.
 
 const dataset = { path: fashionImages, limit: 400 };
 
-describe('trainer child process', () => {
+for (const backend of TEST_BACKENDS) describe(`trainer child process on ${backend}`, () => {
   const folder = temporaryFolder('trainer');
   const clients: TrainerClient[] = [];
   const track = <T extends { client: TrainerClient }>(value: T): T => {
@@ -25,9 +27,12 @@ describe('trainer child process', () => {
   });
 
   test('starts, reports its backend, trains and writes a complete run folder', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const ready = log.of('ready')[0];
-    assert.equal(ready.backend, 'wasm');
+    assert.equal(ready.backend, backend);
+    // tfjs-node comes from the folder it was pointed at, never from the project's node_modules.
+    if (backend === 'tensorflow') assert.ok(ready.tfjsNode?.startsWith(process.env[TFJS_NODE_LOCATION_ENV]!), ready.tfjsNode);
+    else assert.equal(ready.tfjsNode, undefined);
     assert.equal(ready.pid, client.pid);
     assert.match(ready.versions.tfjs, /^4\./);
 
@@ -81,11 +86,12 @@ describe('trainer child process', () => {
     }
     for (const part of ['autoencoder', 'encoder', 'decoder']) assert.ok(existsSync(join(runDir, 'model', part, 'model.json')), `model/${part}`);
     const metricsLines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(Object.keys(metricsLines[0]).sort(), ['epoch', 'loss', 'samples_per_second', 'seconds', 'val_loss']);
+    assert.deepEqual(Object.keys(metricsLines[0]).sort(), ['best_epoch', 'epoch', 'loss', 'samples_per_second', 'seconds', 'val_loss', 'val_mse']);
     assert.equal(metricsLines.length, 2);
     const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8'));
     assert.equal(status.status, 'completed');
-    assert.equal(status.backend, 'wasm');
+    assert.equal(status.backend, backend);
+    assert.equal(status.tfjsNode, ready.tfjsNode);
     assert.equal(status.epochsCompleted, 2);
     assert.equal(status.dataset, fashionImages);
     assert.ok(Date.parse(status.endedAt) >= Date.parse(status.startedAt));
@@ -114,7 +120,7 @@ describe('trainer child process', () => {
   });
 
   test('progress is throttled to the requested interval', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 3, batchSize: 8 }, runsRoot: join(folder.path, 'throttle'), progressIntervalMs: 250 });
     await log.waitFor('done');
     const progress = log.of('progress');
@@ -126,7 +132,7 @@ describe('trainer child process', () => {
   });
 
   test('pauses between batches and resumes', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot: join(folder.path, 'pause'), progressIntervalMs: 0 });
     await log.waitFor('progress', (m) => m.batch >= 2);
     client.send({ type: 'start', dataset, config: {}, runsRoot: join(folder.path, 'second') });
@@ -145,7 +151,7 @@ describe('trainer child process', () => {
   });
 
   test('stop ends the run within one batch, finalizes it as stopped and the process exits', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'stop');
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot, progressIntervalMs: 0 });
     await log.waitFor('epochEnd');
@@ -168,13 +174,13 @@ describe('trainer child process', () => {
   });
 
   test('a trainer killed with SIGKILL is reported with its stderr tail, and its run is seen as interrupted', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'killed');
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot });
     const started = await log.waitFor('started');
     await log.waitFor('progress');
     // While it trains, nobody else may resume (write) its folder.
-    const other = track(await startedClient());
+    const other = track(await startedClient({ preferredBackend: backend }));
     other.client.send({ type: 'start', dataset, config: {}, runsRoot, resumeRunDir: started.runDir });
     assert.match((await other.log.waitFor('error')).message, /still being trained by another trainer/);
     const pending = client.request({ type: 'describe', dataset, config: { preset: 'dense' } });
@@ -202,12 +208,12 @@ describe('trainer child process', () => {
 
   test('a killed run resumes from its last checkpoint in the same folder, with the losses of an uninterrupted run', async () => {
     const config = { ...smallDense, epochs: 3 };
-    const reference = track(await startedClient());
+    const reference = track(await startedClient({ preferredBackend: backend }));
     reference.client.send({ type: 'start', dataset, config, runsRoot: join(folder.path, 'reference') });
     await reference.log.waitFor('done');
     const expected = reference.log.of('epochEnd').map((m) => m.metrics);
 
-    const first = track(await startedClient());
+    const first = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'resume');
     first.client.send({ type: 'start', dataset, config, runsRoot });
     const started = await first.log.waitFor('started');
@@ -219,7 +225,7 @@ describe('trainer child process', () => {
     const runsBefore = await listRuns(runsRoot);
     assert.equal(runsBefore[0].status, 'interrupted');
 
-    const second = track(await startedClient());
+    const second = track(await startedClient({ preferredBackend: backend }));
     second.client.send({ type: 'start', dataset, config: {}, runsRoot, resumeRunDir: started.runDir });
     const resumed = await second.log.waitFor('started');
     assert.equal(resumed.runDir, started.runDir);
@@ -241,7 +247,7 @@ describe('trainer child process', () => {
   });
 
   test('invalid messages are rejected with a clear error, and the trainer keeps working', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     client.send({ type: 'start', dataset } as never);
     client.send({ type: 'fly' } as never);
     const errors = await new Promise<string[]>((resolve) => {
@@ -263,7 +269,7 @@ describe('trainer child process', () => {
   });
 
   test('a bad dataset path or config gives one clear error and writes no run', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'bad');
     const missing = join(folder.path, 'no-such-file.npy');
     client.send({ type: 'start', dataset: { path: missing }, config: {}, runsRoot });
@@ -282,7 +288,7 @@ describe('trainer child process', () => {
   });
 
   test('a run that fails mid-way (diverged) is finalized as failed with its reason', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'diverged');
     const csv = join(repoRoot, 'samples', 'tabular', 'iris-like.csv');
     client.send({ type: 'start', dataset: { path: csv }, config: { optimizer: 'sgd', learningRate: 10, outputActivation: 'linear', batchSize: 16 }, runsRoot });
@@ -296,20 +302,22 @@ describe('trainer child process', () => {
     assert.equal(client.running, true, 'the trainer stays for the next run');
   });
 
-  test('the client never waits forever: a trainer that never gets ready is killed after the timeout', async () => {
+  test('the client never waits forever: a trainer that never gets ready is killed after the timeout', { skip: backend !== 'wasm' && 'stub trainers: nothing depends on the backend' }, async () => {
     const silent = join(folder.path, 'silent.js');
     writeFileSync(silent, 'process.stderr.write("stuck\\n"); setInterval(() => {}, 1000);\n');
-    const client = new TrainerClient({ trainerScript: silent, readyTimeoutMs: 500, killGraceMs: 200 });
+    // Long enough for a stub node to start and write to stderr on a busy machine.
+    const client = new TrainerClient({ trainerScript: silent, readyTimeoutMs: 3000, killGraceMs: 200 });
     clients.push(client);
     await assert.rejects(client.start(), /did not start within \d+ s\.\nstuck/);
     const exit = await client.waitForExit();
     assert.equal(exit.signal, 'SIGTERM');
     assert.equal(exit.expected, true);
 
-    // A child that ignores SIGTERM is killed with SIGKILL after the grace period.
+    // A child that ignores SIGTERM is killed with SIGKILL after the grace period. Its wait for `ready`
+    // outlasts a slow Node start on a loaded machine, so the handler is in place when SIGTERM comes.
     const stubborn = join(folder.path, 'stubborn.js');
     writeFileSync(stubborn, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
-    const ignoring = new TrainerClient({ trainerScript: stubborn, readyTimeoutMs: 300, killGraceMs: 300 });
+    const ignoring = new TrainerClient({ trainerScript: stubborn, readyTimeoutMs: 3000, killGraceMs: 300 });
     clients.push(ignoring);
     await assert.rejects(ignoring.start(), /did not start/);
     assert.equal((await ignoring.waitForExit()).signal, 'SIGKILL');
@@ -320,7 +328,7 @@ describe('trainer child process', () => {
   });
 
   test('dispose ends a running trainer, which uses the SIGTERM grace to finalize its run as stopped', async () => {
-    const { client, log } = track(await startedClient());
+    const { client, log } = track(await startedClient({ preferredBackend: backend }));
     const runsRoot = join(folder.path, 'dispose');
     client.send({ type: 'start', dataset, config: { ...smallDense, epochs: 50 }, runsRoot });
     await log.waitFor('progress');

@@ -1,4 +1,4 @@
-// Runs the integration suite (dist/test/vscode-suite.js) once the workbench has started, then writes
+// Runs the integration suite (out/test/vscode-suite.js) once the workbench has started, then writes
 // { passed, failed, checks, error? } to the results file. Paths come from the environment
 // (AUTOENCODER_LAB_SUITE, AUTOENCODER_LAB_RESULTS) or from runner-config.json written beside this file
 // by the test that installed it. It does nothing else: the test reads the file and stops code-server.

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BuiltModel } from './built-model';
+import type { BuiltModel } from '../../../src/models/built-model';
 
 /**
- * One optimizer step on a batch; returns the batch loss (the caller disposes it, reads it when it
- * needs to: reading every batch stalls the pipeline). Passing the model's own variables matters:
+ * The tests' plain training step (the trainer's loop has its own): one optimizer step on a batch;
+ * returns the batch loss, which the caller disposes. Passing the model's own variables matters:
  * without a list, minimize would differentiate every variable alive in the process.
  */
 export function trainStep(built: BuiltModel, optimizer: tf.Optimizer, batch: tf.Tensor): tf.Scalar {
