@@ -11,10 +11,11 @@
 //      node scripts/code-server.mjs serve <workspace> [--port N]   (keeps running until Ctrl+C)
 /* global setTimeout, clearTimeout, fetch, AbortSignal */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOnce } from './install-once.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
@@ -106,27 +107,11 @@ function sleep(ms) {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-/** Idempotent: installs once (guarded by a lock directory against concurrent callers), then returns the launcher path. */
+/** Idempotent: installs once (guarded by a lock against concurrent callers), then returns the launcher path. */
 export async function ensureCodeServer() {
-  if (existsSync(markerFile) && existsSync(codeServerBin)) return codeServerBin;
-  mkdirSync(cacheDir, { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch {
-      // Another process is installing; a lock older than 20 minutes belonged to a crashed one.
-      if (Date.now() - statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs > 20 * 60_000) rmSync(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`code-server: timed out waiting for the install lock ${lockDir}`);
-      await sleep(2000);
-    }
-  }
-  try {
-    if (!(existsSync(markerFile) && existsSync(codeServerBin))) install();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
+  const isDone = () => existsSync(markerFile) && existsSync(codeServerBin);
+  if (!isDone()) mkdirSync(cacheDir, { recursive: true });
+  await installOnce({ what: 'code-server', lockDir, isDone, install });
   return codeServerBin;
 }
 

@@ -11,11 +11,11 @@
 //
 // CLI: node scripts/tfjs-node.mjs install   (prints the folder to set AUTOENCODER_LAB_TFJS_NODE to)
 //      node scripts/tfjs-node.mjs path      (prints it when built, exits 1 otherwise)
-/* global setTimeout */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOnce } from './install-once.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The version of the project's @tensorflow/tfjs: tfjs-node must match it. */
@@ -100,35 +100,14 @@ function verify() {
   if (output !== '3') throw new Error(`tfjs-node built but computed ${output} for 1 + 2`);
 }
 
-function sleep(ms) {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
 export function isBuilt() {
   return existsSync(markerFile) && existsSync(join(packageDir, 'package.json'));
 }
 
-/** Idempotent: builds once (a lock directory guards against concurrent callers), then returns buildDir. */
+/** Idempotent: builds once (guarded by a lock against concurrent callers), then returns buildDir. */
 export async function ensureTfjsNode() {
-  if (isBuilt()) return buildDir;
-  mkdirSync(buildDir, { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch {
-      // Another process is building; a lock older than 20 minutes belonged to a crashed one.
-      if (Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 20 * 60_000) rmSync(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`tfjs-node: timed out waiting for the build lock ${lockDir}`);
-      await sleep(2000);
-    }
-  }
-  try {
-    if (!isBuilt()) build();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
+  if (!isBuilt()) mkdirSync(buildDir, { recursive: true });
+  await installOnce({ what: 'tfjs-node', lockDir, isDone: isBuilt, install: build });
   return buildDir;
 }
 
