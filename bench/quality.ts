@@ -19,6 +19,7 @@ import { product } from '../src/data/dataset';
 import { openDataset } from '../src/data/open-dataset';
 import { splitIndices } from '../src/data/split';
 import { meanPredictionMse } from '../src/trainer/loop/constant-output';
+import { encodeNpy } from '../scripts/npy.mjs';
 
 const root = join(__dirname, '..');
 const { values: options } = parseArgs({
@@ -127,17 +128,9 @@ async function writePeerData(testCase: QualityCase, dir: string): Promise<number
   for (const [name, indices] of [['train', split.train], ['validation', split.validation]] as const) {
     const values = new Float32Array(indices.length * size);
     dataset.fillBatch(indices, values);
-    writeFileSync(join(dir, `${name}.npy`), npyFloat32(values, [indices.length, ...dataset.inputShape]));
+    writeFileSync(join(dir, `${name}.npy`), encodeNpy(values, [indices.length, ...dataset.inputShape], '<f4'));
   }
   return meanPredictionMse(dataset, split.train, split.validation) ?? NaN;
-}
-
-function npyFloat32(values: Float32Array, shape: number[]): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
-  const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
 }
 
 function runPeer(testCase: QualityCase, dataDir: string): Outcome | string {

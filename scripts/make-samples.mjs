@@ -11,6 +11,7 @@ import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { gaussian, mulberry32, shuffleInPlace } from '../src/data/random.ts';
 import { renderDigits } from './render-digits.mjs';
+import { encodeNpy } from './npy.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sharedArg = process.argv.indexOf('--shared');
@@ -49,13 +50,7 @@ function gzip(data) {
 
 /** A NumPy v1 .npy file of C-order uint8 values. */
 function npy(values, shape, descr = '|u1') {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const prefix = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
+  return encodeNpy(values, shape, descr);
 }
 
 function greyPng(pixels, width, height) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatasetError } from '../../../src/data/dataset';
+import { encodeNpy } from '../../../scripts/npy.mjs';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const samplesDir = path.join(repoRoot, 'samples');
@@ -23,12 +24,7 @@ export function writeFile(dir: string, relative: string, data: Uint8Array | stri
 
 /** A NumPy v1 .npy file from raw value bytes. */
 export function npyBytes(descr: string, shape: number[], values: Uint8Array, options: { fortran?: boolean } = {}): Buffer {
-  const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
-  let header = `{'descr': '${descr}', 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
-  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
-  const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values)]);
+  return encodeNpy(values, shape, descr, options);
 }
 
 /** An IDX file: magic 00 00 type dims, big-endian dims, then the value bytes. */
