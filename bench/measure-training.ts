@@ -121,8 +121,10 @@ async function main(): Promise<void> {
   const samples = Number(values.samples);
   const batchSize = Number(values['batch-size']);
   const dataset = await openDataset({ path: values.images, limit: samples });
+  // The peers' objective and step size (MSE, Adam 1e-3), not the product's defaults (conv trains with
+  // BCE and images at 2e-3), so that both sides do the same work and the losses compare.
   const config = parseModelConfig(
-    { preset: values.model, batchSize, epochs: 1, validationSplit: 0 },
+    { preset: values.model, batchSize, epochs: 1, validationSplit: 0, loss: 'mse', learningRate: 0.001 },
     { kind: dataset.kind, inputShape: [...dataset.inputShape] },
   );
   const all = Int32Array.from({ length: dataset.count }, (_, i) => i);
