@@ -65,7 +65,7 @@ const distCopy = mkdtempSync(join(tmpdir(), 'ae-bench-dist-'));
 const trainerScript = join(distCopy, 'trainer.js');
 const extensionScript = join(distCopy, 'extension.js');
 function copyDist(): void {
-  for (const file of ['trainer.js', 'extension.js', 'wasm']) {
+  for (const file of ['trainer.js', 'gradient-worker.js', 'extension.js', 'wasm']) {
     const from = join(root, 'dist', file);
     if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first (npm run bench does)`);
     cpSync(from, join(distCopy, file), { recursive: true });
@@ -122,7 +122,7 @@ function runChild<T>(command: string, args: string[], timeoutMs: number): Promis
 function ours(backend: string, model: string, samples: number, mode = 'epoch', threads = options['wasm-threads'], trainingThreads = 1): Promise<EpochResult | Unavailable | UiCostResult> {
   const args = ['--import', 'tsx', join(root, 'bench/measure-training.ts'), '--backend', backend, '--model', model, '--samples', String(samples), '--images', images, '--mode', mode];
   if (backend === 'wasm') args.push('--wasm-threads', threads);
-  if (trainingThreads > 1) args.push('--training-threads', String(trainingThreads));
+  if (trainingThreads > 1) args.push('--training-threads', String(trainingThreads), '--worker-script', join(distCopy, 'gradient-worker.js'));
   // The cpu backend is slow enough that one warm-up batch is plenty.
   if (backend === 'cpu') args.push('--warmup-batches', '1');
   return runChild(process.execPath, args, 30 * 60_000);

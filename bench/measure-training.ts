@@ -90,6 +90,8 @@ export interface Unavailable {
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
+    // The bundled gradient worker (data-parallel rows): the source cannot run as a worker without tsx.
+    'worker-script': { type: 'string', default: join(__dirname, '..', 'dist', 'gradient-worker.js') },
     model: { type: 'string', default: 'dense' },
     samples: { type: 'string', default: '60000' },
     images: { type: 'string' },
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
   const epoch = async (indices: Int32Array, seed: number, emit: (message: FromTrainer) => void) => {
     const built = buildModel({ ...config, seed } as ModelConfig, dataset.inputShape, dataset.kind);
     const optimizer = createOptimizer(config);
-    const parallel = trainingThreads > 1 ? await DataParallelStep.start({ tf, model: built, optimizer, backend: name }) : undefined;
+    const parallel = trainingThreads > 1 ? await DataParallelStep.start({ tf, model: built, optimizer, backend: name, workerScript: values['worker-script'] }) : undefined;
     let lastBatchAt = 0;
     let cpuAtLastBatch = { user: 0, system: 0 };
     let loss = NaN;
