@@ -13,6 +13,7 @@ import {
   runProgressSchema,
   runStatusSchema,
   stopReasonSchema,
+  trainingEventSchemas,
 } from './trainer-protocol';
 
 /**
@@ -82,13 +83,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     tfjsNode: z.string().optional(),
   }),
   runProgressSchema.extend({ type: z.literal('progress') }),
-  z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
-  z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),
-  z.object({ type: z.literal('reconstructions'), data: reconstructionsSchema }),
-  z.object({ type: z.literal('codes'), data: codeProjectionSchema }),
-  z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
-  z.object({ type: z.literal('paused') }),
-  z.object({ type: z.literal('resumed') }),
+  ...trainingEventSchemas,
   /** The run's end; a field added here (and to RunView) is carried onto the run by the reducer. */
   z.object({
     type: z.literal('done'),

@@ -254,6 +254,18 @@ export const inspectResultSchema = z.object({
 });
 export type InspectResult = z.infer<typeof inspectResultSchema>;
 
+/** The run events a training session emits that the host passes on to its webviews unchanged. */
+export const trainingEventSchemas = [
+  /** Smoothed per-batch loss, appended since the last message: global step numbers and values. */
+  z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
+  z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),
+  z.object({ type: z.literal('reconstructions'), data: reconstructionsSchema }),
+  z.object({ type: z.literal('codes'), data: codeProjectionSchema }),
+  z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
+  z.object({ type: z.literal('paused') }),
+  z.object({ type: z.literal('resumed') }),
+] as const;
+
 export const fromTrainerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('ready'),
@@ -267,14 +279,7 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('started'), runDir: z.string(), dataset: datasetSummarySchema, graph: modelGraphSchema, config: z.record(z.unknown()), resumedFromEpoch: z.number().int() }),
   progressMessageSchema,
-  /** Smoothed per-batch loss, appended since the last message: global step numbers and values. */
-  z.object({ type: z.literal('batchLoss'), steps: z.array(z.number().int()), losses: z.array(z.number()) }),
-  z.object({ type: z.literal('epochEnd'), metrics: epochMetricsSchema }),
-  z.object({ type: z.literal('reconstructions'), data: reconstructionsSchema }),
-  z.object({ type: z.literal('codes'), data: codeProjectionSchema }),
-  z.object({ type: z.literal('anomalies'), data: anomaliesSchema }),
-  z.object({ type: z.literal('paused') }),
-  z.object({ type: z.literal('resumed') }),
+  ...trainingEventSchemas,
   z.object({ type: z.literal('notice'), notice: runNoticeSchema }),
   z.object({
     type: z.literal('done'),
