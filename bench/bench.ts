@@ -387,38 +387,52 @@ async function uiCost(): Promise<void> {
   });
 }
 
+/** The trainer's backends here: wasm (every user's default) and tensorflow where tfjs-node is built. */
+function trainerBackends(): string[] {
+  return process.env.AUTOENCODER_LAB_TFJS_NODE ? ['wasm', 'tensorflow'] : ['wasm'];
+}
+
 async function firstLoss(): Promise<void> {
   const figures: FirstLossResult[] = [];
-  for (const model of ['dense', 'conv']) {
-    log(`first loss point: cold trainer, ${model}, sample data`);
-    const result = await measureFirstLoss(trainerScript, sampleImages, model);
-    figures.push(result);
-    rows.push({
-      figure: `Train → first loss point (${model}, sample data, cold trainer)`,
-      ours: `${fmt(result.firstLossMs)} ms (ready ${fmt(result.readyMs)})`,
-      peer: '',
-      ratio: '',
-      target: '< 3,000 ms',
-      met: result.firstLossMs < 3000,
-    });
+  for (const backend of trainerBackends()) {
+    for (const model of ['dense', 'conv']) {
+      log(`first loss point: cold trainer, ${model}, ${backend}, sample data`);
+      const result = await measureFirstLoss(trainerScript, sampleImages, model, backend);
+      figures.push(result);
+      rows.push({
+        figure: `Train → first loss point (${model}, ${result.backend}, sample data, cold trainer)`,
+        ours: `${fmt(result.firstLossMs)} ms (ready ${fmt(result.readyMs)})`,
+        peer: '',
+        ratio: '',
+        target: '< 3,000 ms',
+        met: result.firstLossMs < 3000,
+      });
+    }
   }
   results.firstLoss = figures;
 }
 
+/** One epoch of a real run per backend and model, and dense on two training threads (the issue's "print it for two"). */
 async function peakMemory(): Promise<void> {
   const figures: PeakMemoryResult[] = [];
-  for (const model of skip.has('conv') ? ['dense'] : ['dense', 'conv']) {
-    log(`trainer peak memory: ${model}, one epoch of a real run${plan.memoryLimit ? ` on ${plan.memoryLimit} samples` : ''}`);
-    const result = await measurePeakMemory(trainerScript, images, model, { limit: plan.memoryLimit });
+  const cases: { backend: string; model: string; threads?: number }[] = [];
+  for (const backend of trainerBackends()) {
+    for (const model of skip.has('conv') ? ['dense'] : ['dense', 'conv']) cases.push({ backend, model });
+  }
+  cases.push({ backend: 'wasm', model: 'dense', threads: 2 });
+  for (const { backend, model, threads } of cases) {
+    const how = `${model}, ${backend}${threads ? `, ${threads} training threads` : ''}`;
+    log(`trainer peak memory: ${how}, one epoch of a real run${plan.memoryLimit ? ` on ${plan.memoryLimit} samples` : ''}`);
+    const result = await measurePeakMemory(trainerScript, images, model, { backend, limit: plan.memoryLimit, threads });
     log(`  ${result.peakRssMb.toFixed(0)} MB peak, ${result.seconds.toFixed(0)} s, status ${result.status}`);
     figures.push(result);
     rows.push({
-      figure: `trainer peak memory (${model}, ${result.samples.toLocaleString('en-US')} images, 1 epoch)`,
+      figure: `trainer peak memory (${how}, ${result.samples.toLocaleString('en-US')} images, 1 epoch)`,
       ours: `${fmt(result.peakRssMb)} MB`,
       peer: '',
       ratio: '',
-      target: '≤ 300 MB',
-      met: result.peakRssMb <= 300,
+      target: threads ? '' : '≤ 300 MB',
+      met: threads ? null : result.peakRssMb <= 300,
     });
   }
   results.peakMemory = figures;

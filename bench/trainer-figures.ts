@@ -24,6 +24,8 @@ export interface PeakMemoryResult {
   backend: string;
   samples: number;
   epochs: number;
+  /** Training threads (config threads: 2 is data-parallel, its worker inside the same process). */
+  threads: number;
   /** VmHWM of the trainer process at the end of the run (its peak resident set). */
   peakRssMb: number;
   /** VmRSS after the run finished. */
@@ -98,7 +100,7 @@ export async function measurePeakMemory(
   trainerScript: string,
   dataset: string,
   model: string,
-  options: { backend?: string; limit?: number; epochs?: number } = {},
+  options: { backend?: string; limit?: number; epochs?: number; threads?: number } = {},
 ): Promise<PeakMemoryResult> {
   const runsRoot = mkdtempSync(join(tmpdir(), 'ae-bench-memory-'));
   const client = new TrainerClient({ trainerScript, preferredBackend: options.backend ?? 'auto' });
@@ -120,7 +122,7 @@ export async function measurePeakMemory(
     client.send({
       type: 'start',
       dataset: { path: dataset, ...(options.limit ? { limit: options.limit } : {}) },
-      config: { preset: model, epochs },
+      config: { preset: model, epochs, ...(options.threads ? { threads: options.threads } : {}) },
       runsRoot,
     });
     await startedEvent;
@@ -135,6 +137,7 @@ export async function measurePeakMemory(
       backend: ready.backend,
       samples,
       epochs,
+      threads: options.threads ?? 1,
       peakRssMb: peak,
       endRssMb: end?.rssMb ?? NaN,
       status: finished.type === 'done' ? finished.status : 'unknown',
