@@ -2,7 +2,7 @@
 // preset trains with (src/models/seq2seq/gru-sequence.ts), the same packed GRU composed of tf ops,
 // and tfjs-layers' GRU (the preset's own teacher-forced `autoencoder` model under
 // optimizer.minimize, padded). Prints ms per batch and samples/s; PROFILE=1 adds kernel times.
-//   node --import tsx bench/experiments/sequence-step.ts [words-file] [batches] [backend] [units]
+//   [ONLY=fused] [PROFILE=1] node --import tsx bench/experiments/sequence-step.ts [words-file] [batches] [backend] [units]
 import * as path from 'node:path';
 import { openDataset } from '../../src/data/open-dataset';
 import { END_INDEX } from '../../src/data/readers/text';
@@ -91,9 +91,12 @@ async function main(): Promise<void> {
   };
   console.log(`${name}, ${dataset.count} lines, maxLength ${maxLength}, vocabulary ${dataset.vocabulary!.length}, units ${units}, batch ${batchSize}`);
   const fused = GruRunner.prototype.runPacked;
-  for (let round = 0; round < 2; round++) {
+  // ONLY=fused times the preset's path alone (profiling), without the A/B and the tfjs-layers model.
+  const only = process.env.ONLY === 'fused';
+  for (let round = 0; round < (only ? 1 : 2); round++) {
     GruRunner.prototype.runPacked = fused;
     time('fused packed GRU (the preset)', (x) => built.loss(x, true));
+    if (only) return;
     GruRunner.prototype.runPacked = composedRunPacked as typeof fused;
     time('packed GRU composed of tf ops', (x) => built.loss(x, true));
   }
