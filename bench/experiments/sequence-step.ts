@@ -2,7 +2,7 @@
 // preset trains with (src/models/seq2seq/gru-sequence.ts), the same packed GRU composed of tf ops,
 // and tfjs-layers' GRU (the preset's own teacher-forced `autoencoder` model under
 // optimizer.minimize, padded). Prints ms per batch and samples/s; PROFILE=1 adds kernel times.
-//   node --import tsx bench/experiments/sequence-step.ts [words-file] [batches] [backend] [units]
+//   [ONLY=fused] [PROFILE=1] node --import tsx bench/experiments/sequence-step.ts [words-file] [batches] [backend] [units]
 import * as path from 'node:path';
 import { openDataset } from '../../src/data/open-dataset';
 import { END_INDEX } from '../../src/data/readers/text';
@@ -71,13 +71,19 @@ async function main(): Promise<void> {
   const time = (label: string, lossOf: (x: import('@tensorflow/tfjs').Tensor) => import('@tensorflow/tfjs').Scalar) => {
     const optimizer = createOptimizer(config);
     let total = 0;
+    let cpuMicros = 0;
     let last = 0;
     for (let b = 0; b < batches + 2; b++) {
       const x = batchAt(b);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const loss = optimizer.minimize(() => lossOf(x), true, built.trainableVariables)!;
       last = loss.dataSync()[0];
-      if (b >= 2) total += performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      if (b >= 2) {
+        total += performance.now() - t0;
+        cpuMicros += cpu.user + cpu.system;
+      }
       tf.dispose([loss, x]);
     }
     optimizer.dispose();
@@ -87,13 +93,18 @@ async function main(): Promise<void> {
       for (const [kernel, { ms: kms, calls }] of rows) console.log(`  ${kernel.padEnd(24)} ${(kms / (batches + 2)).toFixed(1)} ms/batch  ${(calls / (batches + 2)).toFixed(0)} calls/batch`);
       profile.clear();
     }
-    console.log(`${label}: ${ms.toFixed(1)} ms/batch, ${((batchSize * 1000) / ms).toFixed(0)} samples/s (loss ${last.toFixed(3)}, ${tf.memory().numTensors} tensors)`);
+    // CPU time as well: what a batch costs whatever else runs on the machine.
+    const cpuMs = cpuMicros / 1000 / batches;
+    console.log(`${label}: ${ms.toFixed(1)} ms/batch (CPU ${cpuMs.toFixed(1)} ms), ${((batchSize * 1000) / ms).toFixed(0)} samples/s (loss ${last.toFixed(3)}, ${tf.memory().numTensors} tensors)`);
   };
   console.log(`${name}, ${dataset.count} lines, maxLength ${maxLength}, vocabulary ${dataset.vocabulary!.length}, units ${units}, batch ${batchSize}`);
   const fused = GruRunner.prototype.runPacked;
-  for (let round = 0; round < 2; round++) {
+  // ONLY=fused times the preset's path alone (profiling), without the A/B and the tfjs-layers model.
+  const only = process.env.ONLY === 'fused';
+  for (let round = 0; round < (only ? 1 : 2); round++) {
     GruRunner.prototype.runPacked = fused;
     time('fused packed GRU (the preset)', (x) => built.loss(x, true));
+    if (only) return;
     GruRunner.prototype.runPacked = composedRunPacked as typeof fused;
     time('packed GRU composed of tf ops', (x) => built.loss(x, true));
   }

@@ -37,7 +37,7 @@ Train options:
                        loss improves, keep the best epoch's weights)
   --max-time <s>       stop after s seconds of training (default 600; 0 = no limit)
   --patience <n>       automatic epochs: stop after n epochs without improvement (default 10)
-  --batch-size <n>     samples per batch (default 128)
+  --batch-size <n>     samples per batch (default 128; 64 for sequence)
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
   --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse)

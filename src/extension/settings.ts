@@ -21,10 +21,10 @@ export function preferredBackend(): BackendSetting {
 export function configFromSettings(kind: DatasetKind | undefined, resource?: vscode.Uri): Record<string, unknown> {
   const settings = vscode.workspace.getConfiguration(SECTION, resource);
   const chosen = settings.get<string>('defaultPreset', 'auto');
-  const config: Record<string, unknown> = {
-    preset: presetFor(kind, chosen),
-    batchSize: settings.get<number>('batchSize', 128),
-  };
+  const config: Record<string, unknown> = { preset: presetFor(kind, chosen) };
+  // 0 (the default) leaves the preset's batch size: 128, or 64 for text.
+  const batchSize = settings.get<number>('batchSize', 0);
+  if (batchSize > 0) config.batchSize = batchSize;
   // 0 (the default) leaves epochs automatic: training goes on while the validation loss improves.
   const epochs = settings.get<number>('epochs', 0);
   if (epochs > 0) config.epochs = epochs;

@@ -14,7 +14,10 @@ export function seededLayerInit(seeds: SeedSequence): { kernelInitializer: Retur
 export function orthogonalMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
   const short = Math.min(rows, cols);
   const long = Math.max(rows, cols);
-  const normal = tf.tidy(() => tf.randomNormal([short, long], 0, 1, 'float32', seed).dataSync());
+  // Read outside tf.tidy: a typed array returned from tidy is walked index by index (~0.5 s for 256 units).
+  const draws = tf.randomNormal([short, long], 0, 1, 'float32', seed);
+  const normal = draws.dataSync() as Float32Array;
+  draws.dispose();
   const vectors: Float64Array[] = [];
   for (let i = 0; i < short; i++) {
     const v = Float64Array.from(normal.subarray(i * long, (i + 1) * long));

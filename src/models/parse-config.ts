@@ -1,5 +1,5 @@
 import type { DatasetKind } from '../data/dataset';
-import { modelConfigSchema, PRESETS, type ModelConfig, type Preset } from './config';
+import { DEFAULT_RNN_UNITS, modelConfigSchema, PRESETS, type ModelConfig, type Preset } from './config';
 import { ModelConfigError } from './model-config-error';
 import { PRESET_KINDS, presetDefaults } from './preset-defaults';
 import { zodIssueToSentences } from './zod-sentences';
@@ -47,6 +47,7 @@ export function parseModelConfig(input: unknown, context: ModelConfigContext): M
     noise: value.noise ?? defaults.noise,
     sparsity: value.sparsity ?? defaults.sparsity,
     learningRate: value.learningRate ?? defaults.learningRate,
+    batchSize: given.has('batchSize') ? value.batchSize : defaults.batchSize,
   };
   if (config.preset === 'conv') {
     const filters = config.convFilters.length > 0 ? config.convFilters : defaults.convFilters;
@@ -125,7 +126,7 @@ function optionProblems(config: ModelConfig, given: Set<string>, context: ModelC
     problems.push(`klWeight applies only to the vae preset and the sequence preset with variational: true, not to ${preset}${preset === 'sequence' ? ' without it' : ''}`);
   }
   only('rnn', 'sequence', preset !== 'sequence' && config.rnn !== 'gru');
-  only('rnnUnits', 'sequence', preset !== 'sequence' && config.rnnUnits !== 256);
+  only('rnnUnits', 'sequence', preset !== 'sequence' && config.rnnUnits !== DEFAULT_RNN_UNITS);
   only('embeddingSize', 'sequence', preset !== 'sequence' && config.embeddingSize !== 64);
   only('charDropout', 'sequence', preset !== 'sequence' && config.charDropout !== 0.25);
   only('variational', 'sequence', preset !== 'sequence' && config.variational);

@@ -12,6 +12,7 @@ export interface PresetDefaults {
   noise?: NonNullable<ModelConfig['noise']>;
   sparsity?: number;
   learningRate: number;
+  batchSize: number;
 }
 
 /** Which data each preset can learn, and why not otherwise (shown to the user). */
@@ -28,7 +29,7 @@ export const PRESET_KINDS: Record<Preset, readonly DatasetKind[]> = {
 export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefaults {
   // Images are scaled to [0, 1]: a sigmoid output matches them. Tabular data is standardized
   // (any real value): the output must be linear.
-  const base: Pick<PresetDefaults, 'convFilters' | 'activation' | 'outputActivation' | 'loss' | 'learningRate'> = {
+  const base: Pick<PresetDefaults, 'convFilters' | 'activation' | 'outputActivation' | 'loss' | 'learningRate' | 'batchSize'> = {
     convFilters: [],
     activation: 'relu',
     outputActivation: kind === 'image' ? 'sigmoid' : 'linear',
@@ -36,6 +37,7 @@ export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefault
     // Measured on the Fashion-MNIST sample (dense, batch 128): 0.002 reaches a validation MSE of
     // 0.0143 in 100 epochs, 0.001 needs 125; images are in [0, 1], tabular data standardized.
     learningRate: kind === 'image' ? 0.002 : 0.001,
+    batchSize: 128,
   };
   switch (preset) {
     case 'dense':
@@ -56,6 +58,8 @@ export function presetDefaults(preset: Preset, kind: DatasetKind): PresetDefault
       // as in the classic Keras example.
       return { ...base, hiddenLayers: [256], codeSize: 2, loss: kind === 'image' ? 'bce' : 'mse' };
     case 'sequence':
-      return { ...base, hiddenLayers: [], codeSize: 64, activation: 'tanh', outputActivation: 'softmax', loss: 'cce' };
+      // Adam at 0.003, batches of 64: on the 104,000-word list (120 s on wasm, 128 units) 61% of held-out words
+      // exact against 47% with batches of 128 on the same busy machine; 57% at 0.002; 19% at 0.001 with 256 units.
+      return { ...base, hiddenLayers: [], codeSize: 64, activation: 'tanh', outputActivation: 'softmax', loss: 'cce', learningRate: 0.003, batchSize: 64 };
   }
 }

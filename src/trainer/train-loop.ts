@@ -121,7 +121,8 @@ export function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
 }
 
-type EpochOutcome = { kind: 'finished'; loss: number; samples: number; trainMs: number } | { kind: 'interrupted'; reason: StopReason };
+/** `cut`: the time limit ended the session's first epoch before its last batch (its batches so far count as the epoch). */
+type EpochOutcome = { kind: 'finished'; loss: number; samples: number; trainMs: number; cut?: boolean } | { kind: 'interrupted'; reason: StopReason };
 
 export async function runTrainingLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
   return new TrainingLoop(options).run();
@@ -238,8 +239,12 @@ class TrainingLoop {
         if (!control.stopped) emit({ type: 'resumed' });
       }
       if (control.stopped) return { kind: 'interrupted', reason: 'user' };
-      // The session's first epoch always finishes, so every run has a model and metrics.
-      if (this.epochsCompleted > this.firstEpoch && this.stopping.outOfTime(this.trainingSeconds())) return { kind: 'interrupted', reason: 'time' };
+      if (this.stopping.outOfTime(this.trainingSeconds())) {
+        // A later epoch is dropped; the session's first is cut short and ends here, so that every run has a
+        // model and metrics within its time limit even when one epoch takes longer (104,000 words: ~10 min).
+        if (this.epochsCompleted > this.firstEpoch) return { kind: 'interrupted', reason: 'time' };
+        if (samples > 0) return { kind: 'finished', loss: lossSum / samples, samples, trainMs, cut: true };
+      }
 
       const batchStartedAt = this.clock();
       const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
@@ -314,7 +319,7 @@ class TrainingLoop {
     const reconstructions = this.evaluator.reconstructions(this.previewIndices, epoch);
     const epochSeconds = (this.clock() - epochStartedAt - (this.pausedMs - pausedBefore)) / 1000;
     const trainingSeconds = this.trainingSeconds();
-    const stopReason = this.stopping.afterEpoch(epoch, trainingSeconds, epochSeconds) ?? (control.stopped ? 'user' : undefined);
+    const stopReason = (outcome.cut ? 'time' : this.stopping.afterEpoch(epoch, trainingSeconds, epochSeconds)) ?? (control.stopped ? 'user' : undefined);
     const codes = this.maybeCodes(epoch, stopReason !== undefined);
     const metrics: EpochMetrics = {
       epoch,

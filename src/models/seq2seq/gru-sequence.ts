@@ -14,10 +14,6 @@ import * as tf from '@tensorflow/tfjs';
  * offset(t) .. offset(t) + sizes[t] - 1; line i's previous state is row i of the step before (or h0).
  */
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
 function offsetsOf(sizes: readonly number[]): number[] {
   const offsets: number[] = [];
   let total = 0;
@@ -79,13 +75,15 @@ export function gruSequence(
       const g = multiply(hPrev, n, units, uzr as tf.Tensor2D);
       for (let i = 0; i < n; i++) {
         const gateRow = (offsets[t] + i) * 2 * units;
+        const productRow = i * 2 * units;
+        const row = i * units;
         for (let j = 0; j < units; j++) {
-          const k = at + i * units + j;
-          const zk = sigmoid(XG[gateRow + j] + g[i * 2 * units + j]);
-          const rk = sigmoid(XG[gateRow + units + j] + g[i * 2 * units + units + j]);
+          const k = at + row + j;
+          const zk = 1 / (1 + Math.exp(-(XG[gateRow + j] + g[productRow + j])));
+          const rk = 1 / (1 + Math.exp(-(XG[gateRow + units + j] + g[productRow + units + j])));
           z[k] = zk;
           r[k] = rk;
-          resetState[k] = rk * hPrev[i * units + j];
+          resetState[k] = rk * hPrev[row + j];
         }
       }
       const c = multiply(resetState.subarray(at, at + n * units), n, units, uh as tf.Tensor2D);
@@ -103,30 +101,39 @@ export function gruSequence(
       const dGates = new Float32Array(rows * 2 * units);
       const dCandidate = new Float32Array(rows * units);
       const [uzrT, uhT] = [tf.transpose(saved[0]) as tf.Tensor2D, tf.transpose(saved[1]) as tf.Tensor2D];
+      // One buffer for every step's gradient towards the previous state (steps never grow).
+      const dPrevAll = new Float32Array((sizes[0] ?? 0) * units);
       for (let t = sizes.length - 1; t >= 0; t--) {
         const n = sizes[t];
         const at = offsets[t] * units;
-        const dPrev = new Float32Array(n * units);
-        for (let q = 0; q < n * units; q++) {
-          const k = at + q;
-          const dh = dH[k];
-          const cand = candidate[k];
-          const zk = z[k];
-          dPrev[q] = dh * zk;
-          dCandidate[k] = dh * (1 - zk) * (1 - cand * cand);
-          // dz, stored until the reset gate's part is known
-          dGates[(offsets[t] * 2 + Math.floor(q / units) * 2) * units + (q % units)] = dh * (previous[k] - cand) * zk * (1 - zk);
+        const gatesAt = offsets[t] * 2 * units;
+        const dPrev = dPrevAll.subarray(0, n * units);
+        for (let i = 0; i < n; i++) {
+          const row = i * units;
+          const gateRow = gatesAt + 2 * row;
+          for (let j = 0; j < units; j++) {
+            const k = at + row + j;
+            const dh = dH[k];
+            const cand = candidate[k];
+            const zk = z[k];
+            dPrev[row + j] = dh * zk;
+            dCandidate[k] = dh * (1 - zk) * (1 - cand * cand);
+            // dz, stored until the reset gate's part is known
+            dGates[gateRow + j] = dh * (previous[k] - cand) * zk * (1 - zk);
+          }
         }
         const dReset = multiply(dCandidate.subarray(at, at + n * units), n, units, uhT);
-        for (let q = 0; q < n * units; q++) {
-          const k = at + q;
-          const rk = r[k];
-          const i = Math.floor(q / units);
-          const j = q % units;
-          dPrev[q] += dReset[q] * rk;
-          dGates[(offsets[t] + i) * 2 * units + units + j] = dReset[q] * previous[k] * rk * (1 - rk);
+        for (let i = 0; i < n; i++) {
+          const row = i * units;
+          const gateRow = gatesAt + 2 * row + units;
+          for (let j = 0; j < units; j++) {
+            const k = at + row + j;
+            const rk = r[k];
+            dPrev[row + j] += dReset[row + j] * rk;
+            dGates[gateRow + j] = dReset[row + j] * previous[k] * rk * (1 - rk);
+          }
         }
-        const throughGates = multiply(dGates.subarray(offsets[t] * 2 * units, (offsets[t] + n) * 2 * units), n, 2 * units, uzrT);
+        const throughGates = multiply(dGates.subarray(gatesAt, gatesAt + n * 2 * units), n, 2 * units, uzrT);
         const target = t === 0 ? dH0 : dH;
         const base = t === 0 ? 0 : offsets[t - 1] * units;
         for (let q = 0; q < n * units; q++) target[base + q] += dPrev[q] + throughGates[q];

@@ -32,11 +32,12 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): t
     }
     const gradFunc = (dy: tf.Tensor) => {
       const upstream = dy.dataSync();
-      const gradient = new Float32Array(rows * classes);
+      // The gradient takes the softmax's place (rows × vocabulary: 17 MB a batch for the Tang couplets); the tape calls this once.
+      const gradient = probabilities;
       for (let r = 0; r < rows; r++) {
         const offset = r * classes;
         const g = upstream[r];
-        for (let c = 0; c < classes; c++) gradient[offset + c] = probabilities[offset + c] * g;
+        for (let c = 0; c < classes; c++) gradient[offset + c] *= g;
         gradient[offset + targets[r]] -= g;
       }
       return tf.tensor2d(gradient, [rows, classes]);

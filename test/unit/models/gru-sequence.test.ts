@@ -5,6 +5,16 @@ import { initBackend } from '../../../src/trainer/backend';
 import { gruSequence } from '../../../src/models/seq2seq/gru-sequence';
 import { softmaxCrossEntropy } from '../../../src/models/seq2seq/softmax-cross-entropy';
 import { mulberry32 } from '../../../src/data/random';
+import { nativeAtHand, useBackend } from '../test-backends';
+
+/** cpu is the reference backend; wasm is what the trainer runs here; tensorflow where tfjs-node is at hand. */
+const BACKENDS = ['cpu', 'wasm', ...(nativeAtHand ? (['tensorflow'] as const) : [])] as const;
+
+async function switchTo(backend: (typeof BACKENDS)[number]): Promise<void> {
+  await initBackend('wasm');
+  if (backend === 'tensorflow') await useBackend('tensorflow');
+  else await tf.setBackend(backend);
+}
 
 /** The same packed GRU composed of plain tf ops, differentiated by tfjs itself: the reference. */
 function composedGru(xg: tf.Tensor2D, xc: tf.Tensor2D, h0: tf.Tensor2D, uzr: tf.Tensor2D, uh: tf.Tensor2D, sizes: number[]): tf.Tensor2D {
@@ -39,7 +49,7 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, lab
 }
 
 describe('the fused packed GRU equals the GRU composed of tf ops (values and every gradient)', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
+  for (const backend of BACKENDS) {
     before(async () => {
       await initBackend('wasm');
     });
@@ -49,7 +59,7 @@ describe('the fused packed GRU equals the GRU composed of tf ops (values and eve
       { sizes: [6, 6, 6, 6, 2, 2, 1], units: 8 },
     ]) {
       test(`${backend}: steps ${sizes.join(',')}, ${units} units`, async () => {
-        await tf.setBackend(backend);
+        await switchTo(backend);
         const rows = sizes.reduce((a, b) => a + b, 0);
         const inputs = [random([rows, 2 * units], 1), random([rows, units], 2), random([sizes[0], units], 3), random([units, 2 * units], 4), random([units, units], 5)] as tf.Tensor2D[];
         const weights = random([rows, units], 6); // a loss that weighs every state differently
@@ -69,10 +79,9 @@ describe('the fused packed GRU equals the GRU composed of tf ops (values and eve
 });
 
 describe('the fused softmax cross-entropy equals logSoftmax and one-hot composed of tf ops', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
+  for (const backend of BACKENDS) {
     test(`${backend}: values and gradient`, async () => {
-      await initBackend('wasm');
-      await tf.setBackend(backend);
+      await switchTo(backend);
       const rows = 7;
       const classes = 11;
       const logits = random([rows, classes], 9, 4) as tf.Tensor2D;

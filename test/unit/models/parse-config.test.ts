@@ -60,7 +60,9 @@ describe('parseModelConfig defaults', () => {
     const vae = parseModelConfig({ preset: 'vae' }, mnist);
     assert.deepEqual([vae.loss, vae.klWeight, vae.outputActivation], ['bce', 1, 'sigmoid']);
     const sequence = parseModelConfig({ preset: 'sequence' }, text);
-    assert.deepEqual([sequence.loss, sequence.outputActivation, sequence.rnn, sequence.rnnUnits], ['cce', 'softmax', 'gru', 256]);
+    assert.deepEqual([sequence.loss, sequence.outputActivation, sequence.rnn, sequence.rnnUnits, sequence.learningRate, sequence.batchSize], ['cce', 'softmax', 'gru', 128, 0.003, 64]);
+    assert.equal(parseModelConfig({ preset: 'sequence', batchSize: 128 }, text).batchSize, 128, 'a given batch size is kept');
+    assert.equal(parseModelConfig({ preset: 'dense' }, mnist).batchSize, 128);
   });
 
   test('user values win over preset defaults', () => {

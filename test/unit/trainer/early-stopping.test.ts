@@ -115,14 +115,30 @@ describe('automatic epochs in the training loop', () => {
     dispose();
   });
 
-  test('the time limit stops between epochs, and the first epoch always finishes', async () => {
+  test('the time limit stops between epochs, and cuts a first epoch longer than the limit with its metrics', async () => {
     // A clock that advances one second per reading: the limit is reached in the first epoch.
     let now = 0;
     const { options, events, dispose } = setup(images, { ...smallDense, maxTimeSeconds: 3 }, { clock: () => (now += 1000) });
     const result = await runTrainingLoop(options);
     assert.equal(result.stopReason, 'time');
     assert.equal(result.epochsCompleted, 1);
-    assert.equal(events.filter((m) => m.type === 'epochEnd').length, 1);
+    const epochEnds = events.flatMap((m) => (m.type === 'epochEnd' ? [m.metrics] : []));
+    assert.equal(epochEnds.length, 1);
+    assert.ok(Number.isFinite(epochEnds[0].loss) && typeof epochEnds[0].val_loss === 'number', 'the cut epoch is scored');
+    const progress = events.flatMap((m) => (m.type === 'progress' ? [m] : []));
+    const last = progress[progress.length - 1];
+    assert.ok(last.batch < last.batches, `the first epoch was cut (batch ${last.batch} of ${last.batches})`);
+    assert.ok(events.some((m) => m.type === 'reconstructions'), 'its reconstructions are shown');
+    dispose();
+  });
+
+  test('a first epoch that fits in the time limit runs to its end', async () => {
+    let now = 0;
+    const { options, events, dispose } = setup(images, { ...smallDense, maxTimeSeconds: 1000 }, { clock: () => (now += 1000) });
+    const result = await runTrainingLoop(options);
+    assert.equal(result.stopReason, 'time');
+    const progress = events.flatMap((m) => (m.type === 'progress' && m.epoch === 1 ? [m] : []));
+    assert.equal(progress[progress.length - 1].batch, progress[progress.length - 1].batches);
     dispose();
   });
 
