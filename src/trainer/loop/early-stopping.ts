@@ -2,7 +2,8 @@ import type { StopReason } from '../../protocol/trainer-protocol';
 
 /**
  * When training ends. A fixed epoch count trains exactly that many epochs; automatic epochs train
- * while the monitored loss (validation loss, or training loss without a validation split) improves by
+ * while the monitored value (the validation loss, the training loss without a validation split, the
+ * character error rate for text: train-loop.ts's monitoredValue) improves by
  * at least minDelta (relative) within `patience` epochs, up to maxEpochs. Both obey the time limit.
  * The state is plain numbers, saved in checkpoints, so a resumed run keeps counting where it stopped.
  */

@@ -15,7 +15,8 @@ import { EarlyStopping } from '../../../src/trainer/loop/early-stopping';
 import { thinHistory } from '../../../src/trainer/run-folder';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop, type TrainLoopOptions } from '../../../src/trainer/train-loop';
-import { fashionImages, repoRoot, smallDense } from './trainer-helpers';
+import { textMetrics } from '../../../src/trainer/text-metrics';
+import { fashionImages, repoRoot, smallDense, wordsFile } from './trainer-helpers';
 
 // Automatic epochs: when training stops, which weights the run keeps, and the constant-output check.
 
@@ -68,7 +69,7 @@ describe('automatic epochs in the training loop', () => {
 
   function setup(dataset: Dataset, input: Record<string, unknown>, overrides: Partial<TrainLoopOptions> = {}) {
     const config = parseModelConfig(input, { kind: dataset.kind, inputShape: [...dataset.inputShape] });
-    const model = buildModel(config, dataset.inputShape, dataset.kind);
+    const model = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
     const optimizer = createOptimizer(config);
     const split = splitIndices(dataset.count, config.validationSplit, config.seed);
     const events: FromTrainer[] = [];
@@ -112,6 +113,20 @@ describe('automatic epochs in the training loop', () => {
     assert.ok(epochs.every((m) => typeof m.val_mse === 'number' && m.best_epoch! <= m.epoch));
     const progress = events.find((m) => m.type === 'progress');
     assert.ok(progress?.type === 'progress' && progress.automatic === true && progress.epochs === 40);
+    dispose();
+  });
+
+  test('a text model keeps the epoch whose greedy decoding gets the most held-out characters right', async () => {
+    const words = await openDataset({ path: wordsFile, limit: 400 });
+    const config = { preset: 'sequence', rnnUnits: 32, embeddingSize: 16, codeSize: 16, batchSize: 32, epochs: 8, minDelta: 0 };
+    const { options, events, dispose } = setup(words, config);
+    const result = await runTrainingLoop(options);
+    const accuracies = events.flatMap((m) => (m.type === 'epochEnd' ? [m.metrics.val_char_accuracy!] : []));
+    assert.equal(accuracies.length, 8);
+    assert.ok(Math.max(...accuracies) > accuracies[0], `the model learns (${accuracies.join(', ')})`);
+    assert.equal(result.bestEpoch, accuracies.indexOf(Math.max(...accuracies)) + 1);
+    const kept = textMetrics(tf, options.model, words, options.validationIndices);
+    assert.equal(kept.val_char_accuracy, Math.max(...accuracies), 'the run ends with that epoch\'s weights');
     dispose();
   });
 
