@@ -16,6 +16,7 @@ import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from '.
 import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
 import { Evaluator, type ValidationResult } from './loop/evaluation';
 import { ProgressStream } from './loop/progress-stream';
+import { denseTrainingStep } from './fast-step/dense-step';
 import { textMetrics } from './text-metrics';
 import type { TrainControl } from './train-control';
 
@@ -68,7 +69,7 @@ export interface TrainLoopOptions {
    * Runs each optimizer step instead of the plain `optimizer.minimize` (data-parallel training,
    * src/trainer/parallel/): given the batch's inputs, it updates the weights and returns the loss.
    */
-  step?(inputs: Float32Array, count: number): Promise<number>;
+  step?(inputs: Float32Array, count: number): Promise<number> | number;
 }
 
 export interface ResumedState {
@@ -143,6 +144,8 @@ class TrainingLoop {
   private readonly previewIndices: Int32Array;
   private readonly codeIndices: Int32Array;
   private readonly notices: RunNotice[] = [];
+  /** The caller's step, else the dense presets' fast step where it applies, else optimizer.minimize. */
+  private readonly stepFunction: TrainLoopOptions['step'];
 
   private step: number;
   private epochsCompleted: number;
@@ -170,6 +173,7 @@ class TrainingLoop {
     this.sampleSize = product(dataset.inputShape);
     this.batch = new Float32Array(this.batchSize * this.sampleSize);
     this.evaluator = new Evaluator(tf, dataset, model, this.batchSize);
+    this.stepFunction = options.step ?? denseTrainingStep(tf, model, options.optimizer);
     const rule = options.stopping ?? { epochs: options.epochs ?? 1, maxEpochs: options.epochs ?? 1, maxTimeSeconds: 0, patience: 1, minDelta: 0 };
     this.stopping = new EarlyStopping(rule, options.resumed?.stopping);
     this.best = new BestWeights(tf, model.trainableVariables);
@@ -261,10 +265,10 @@ class TrainingLoop {
   }
 
   private trainBatch(indices: Int32Array): Promise<number> | number {
-    const { dataset, model, optimizer, step } = this.options;
+    const { dataset, model, optimizer } = this.options;
     dataset.fillBatch(indices, this.batch);
     const inputs = this.batch.subarray(0, indices.length * this.sampleSize);
-    if (step) return step(inputs, indices.length);
+    if (this.stepFunction) return this.stepFunction(inputs, indices.length);
     const lossTensor = this.tf.tidy(() => {
       const x = this.tf.tensor(inputs, [indices.length, ...dataset.inputShape]);
       return optimizer.minimize(() => model.loss(x, true), true, model.trainableVariables) as tfType.Scalar;

@@ -35,7 +35,7 @@ export function denseDecoder(config: ModelConfig, inputShape: readonly number[],
 }
 
 /** One Dense layer as the direct forward pass reads it: the layer's own variables and activation. */
-interface DenseStep {
+export interface DenseStep {
   kernel: tf.Variable;
   bias: tf.Variable;
   activation: ModelConfig['outputActivation'];
@@ -49,6 +49,17 @@ interface DenseStep {
  * Checkpoints, best weights and saved models see no difference: the weights are the layers' variables.
  */
 export function directDenseForward(encoder: tf.LayersModel, decoder: tf.LayersModel, config: ModelConfig, inputShape: readonly number[]) {
+  const { encoderSteps, decoderSteps } = denseSteps(encoder, decoder, config);
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  return (x: tf.Tensor) => {
+    const code = encoderSteps.reduce((h, step) => dense(h, step), x.reshape([x.shape[0], features]));
+    const flat = decoderSteps.reduce((h, step) => dense(h, step), code);
+    return { code, reconstruction: inputShape.length > 1 ? flat.reshape([x.shape[0], ...inputShape]) : flat };
+  };
+}
+
+/** The Dense layers of a dense encoder and decoder, input side first, with their variables and activations. */
+export function denseSteps(encoder: tf.LayersModel, decoder: tf.LayersModel, config: Pick<ModelConfig, 'hiddenLayers' | 'activation' | 'outputActivation'>) {
   const steps = (model: tf.LayersModel, activations: Array<ModelConfig['outputActivation']>): DenseStep[] => {
     const dense = model.layers.filter((layer) => layer.getClassName() === 'Dense');
     if (dense.length !== activations.length) throw new Error(`${model.name}: expected ${activations.length} Dense layers, found ${dense.length}`);
@@ -57,13 +68,9 @@ export function directDenseForward(encoder: tf.LayersModel, decoder: tf.LayersMo
       return { kernel, bias, activation: activations[i] };
     });
   };
-  const encoderSteps = steps(encoder, [...config.hiddenLayers.map(() => config.activation), config.activation]);
-  const decoderSteps = steps(decoder, [...config.hiddenLayers.map(() => config.activation), config.outputActivation]);
-  const features = inputShape.reduce((a, b) => a * b, 1);
-  return (x: tf.Tensor) => {
-    const code = encoderSteps.reduce((h, step) => dense(h, step), x.reshape([x.shape[0], features]));
-    const flat = decoderSteps.reduce((h, step) => dense(h, step), code);
-    return { code, reconstruction: inputShape.length > 1 ? flat.reshape([x.shape[0], ...inputShape]) : flat };
+  return {
+    encoderSteps: steps(encoder, [...config.hiddenLayers.map(() => config.activation), config.activation]),
+    decoderSteps: steps(decoder, [...config.hiddenLayers.map(() => config.activation), config.outputActivation]),
   };
 }
 

@@ -14,6 +14,7 @@ import { denseDecoder, denseEncoder } from '../../../src/models/presets/dense-st
 import { SeedSequence } from '../../../src/models/seeds';
 import { syntheticImages, syntheticTable } from './synthetic-data';
 import { trainStep } from './train-step';
+import { denseTrainingStep } from '../../../src/trainer/fast-step/dense-step';
 
 // The fast training step (dense presets' direct forward pass + FusedAdam) against the plain one
 // (tfjs-layers' apply + tf.train.adam): the same maths, so the same losses up to float rounding.
@@ -83,6 +84,41 @@ for (const backend of TEST_BACKENDS) {
         [fastOptimizer, plainOptimizer, fast, plain].forEach((x) => x.dispose());
       });
     }
+
+    for (const [name, config, context] of [
+      ['dense (image, relu / sigmoid)', { preset: 'dense' }, image],
+      ['deep (tabular, relu / linear)', { preset: 'deep', learningRate: 0.001 }, table],
+    ] as const) {
+      test(`${name}: 25 steps of the written-out backward pass give the losses and weights of optimizer.minimize`, () => {
+        const parsed = parseModelConfig({ learningRate: 0.005, ...config }, context);
+        const batch = data(context);
+        const inputs = batch.dataSync() as Float32Array;
+        const fast = buildModel(parsed, context.inputShape, context.kind);
+        const plain = plainDense(parsed, context);
+        const fastOptimizer = createOptimizer(parsed);
+        const plainOptimizer = tf.train.adam(parsed.learningRate);
+        const step = denseTrainingStep(tf, fast, fastOptimizer);
+        assert.ok(step, 'the preset is served by the fast step');
+        const losses = Array.from({ length: 25 }, () => step(inputs, batch.shape[0]));
+        const b = train(plain, plainOptimizer, batch, 25);
+        assert.ok(losses[24] < losses[0] * 0.9, `it learns: ${losses[0]} -> ${losses[24]}`);
+        assert.ok(maxRelativeDifference(losses, b.losses) < 1e-4, `losses ${losses.slice(-3)} vs ${b.losses.slice(-3)}`);
+        weightsOf(fast).forEach((w, i) => assert.ok(maxRelativeDifference(w, b.weights[i]) < 1e-2, `weights ${i}: ${maxRelativeDifference(w, b.weights[i])}`));
+        tf.dispose([batch]);
+        [fastOptimizer, plainOptimizer, fast, plain].forEach((x) => x.dispose());
+      });
+    }
+
+    test('the fast step declines what it does not compute (other presets, losses, activations): the loop then minimizes', () => {
+      for (const config of [{ preset: 'conv' }, { preset: 'sparse' }, { preset: 'denoising' }, { preset: 'dense', loss: 'bce' }, { preset: 'dense', activation: 'tanh' }]) {
+        const parsed = parseModelConfig(config, image);
+        const built = buildModel(parsed, image.inputShape, image.kind);
+        const optimizer = createOptimizer(parsed);
+        assert.equal(denseTrainingStep(tf, built, optimizer), undefined, JSON.stringify(config));
+        optimizer.dispose();
+        built.dispose();
+      }
+    });
 
     for (const preset of ['dense', 'deep', 'sparse', 'denoising'] as const) {
       test(`${preset}: the direct forward pass reconstructs as the layers do`, () => {
