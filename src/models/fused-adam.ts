@@ -71,9 +71,10 @@ export class FusedAdam extends tf.Optimizer {
     tf.dispose(this.exported);
     this.exported = [];
     pairs.forEach(({ name, gradient }, i) => {
-      if (gradient == null) return;
       const value = tf.engine().registeredVariables[name];
+      // Every variable gets its moments, with a gradient or not (as tf.train.adam: checkpoints list them all).
       const slot = (this.slots[i] ??= { name, shape: [...value.shape], m: new Float32Array(value.size), v: new Float32Array(value.size) });
+      if (gradient == null) return;
       if (onKernel) kernelStep(slot, value, gradient, attrs);
       else hostStep(slot, value, gradient, attrs);
     });

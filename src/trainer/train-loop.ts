@@ -25,7 +25,8 @@ import type { TrainControl } from './train-control';
  * batches, the per-batch cost is only what training needs, and messages are throttled.
  *
  * Per batch: the seeded epoch order picks the indices, dataset.fillBatch writes them into one
- * preallocated Float32Array, optimizer.minimize runs inside tf.tidy, the loss scalar is read (every
+ * preallocated Float32Array, one optimizer step runs (the caller's `step`, else the dense presets' written-out
+ * step of fast-step/dense-step.ts where it applies, else optimizer.minimize inside tf.tidy), the loss scalar is read (every
  * backend we run on computes synchronously, so this read is a 4-byte copy, not a pipeline stall), and
  * the loop yields to the event loop with setImmediate so that pause/stop messages get in.
  * Per epoch: the validation loss and MSE, the early-stopping decision, a copy of the best weights,
