@@ -129,8 +129,8 @@ async function main(): Promise<void> {
   const batchSize = Number(values['batch-size']);
   const dataset = await openDataset({ path: values.images, limit: samples });
   const config = parseModelConfig(
-    // The peers' learning rate (Adam 1e-3): the same work, not the zoo's image default of 2e-3.
-    { preset: values.model, batchSize, epochs: 1, validationSplit: 0, learningRate: 0.001 },
+    // The peers' learning rate and loss (Adam 1e-3, MSE): the same work, not the zoo's image defaults (2e-3; BCE for conv).
+    { preset: values.model, batchSize, epochs: 1, validationSplit: 0, learningRate: 0.001, loss: 'mse' },
     { kind: dataset.kind, inputShape: [...dataset.inputShape] },
   );
   const all = Int32Array.from({ length: dataset.count }, (_, i) => i);

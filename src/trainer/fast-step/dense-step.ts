@@ -24,6 +24,9 @@ export function denseTrainingStep(tf: typeof tfType, model: BuiltModel, optimize
   const variables = new Set(layers.flatMap((layer) => [layer.kernel.name, layer.bias.name]));
   if (model.trainableVariables.length !== variables.size || model.trainableVariables.some((v) => !variables.has(v.name))) return undefined;
   const features = model.inputShape.reduce((a, b) => a * b, 1);
+  // wasm runs matMul + bias + activation as one XNNPACK kernel; tfjs-node composes its _FusedMatMul from
+  // those three ops plus three reshapes (two N-API crossings each), so there the three ops go directly.
+  const forward = tf.getBackend() === 'wasm' ? fusedForward : composedForward;
 
   return (inputs, count) => {
     const loss = tf.tidy(() => {
@@ -45,8 +48,9 @@ export function denseTrainingStep(tf: typeof tfType, model: BuiltModel, optimize
         gradients.set(layer.bias.name, tf.sum(delta, 0));
         if (l === 0) break;
         const back = tf.matMul(delta, layer.kernel as tfType.Tensor2D, false, true) as tfType.Tensor2D;
-        // relu: the gradient passes where the layer's output is positive (as tf.relu's gradient does).
-        delta = layers[l - 1].activation === 'relu' ? (tf.mul(back, tf.step(below)) as tfType.Tensor2D) : back;
+        // relu: the gradient passes where the layer's output is positive (as tf.relu's gradient does);
+        // sign() of a relu output is that 0/1 mask in one kernel (tf.step is seven ops on tfjs-node).
+        delta = layers[l - 1].activation === 'relu' ? (tf.mul(back, tf.sign(below)) as tfType.Tensor2D) : back;
       }
       optimizer.applyGradients(model.trainableVariables.map((variable) => ({ name: variable.name, tensor: gradients.get(variable.name)! })));
       return value;
@@ -57,6 +61,12 @@ export function denseTrainingStep(tf: typeof tfType, model: BuiltModel, optimize
   };
 }
 
-function forward(tf: typeof tfType, input: tfType.Tensor2D, { kernel, bias, activation }: DenseStep): tfType.Tensor2D {
+function fusedForward(tf: typeof tfType, input: tfType.Tensor2D, { kernel, bias, activation }: DenseStep): tfType.Tensor2D {
   return tf.fused.matMul({ a: input, b: kernel as tfType.Tensor2D, bias, activation: activation as 'relu' | 'linear' | 'sigmoid' }) as tfType.Tensor2D;
+}
+
+function composedForward(tf: typeof tfType, input: tfType.Tensor2D, { kernel, bias, activation }: DenseStep): tfType.Tensor2D {
+  const linear = tf.add(tf.matMul(input, kernel as tfType.Tensor2D), bias) as tfType.Tensor2D;
+  if (activation === 'relu') return tf.relu(linear);
+  return activation === 'sigmoid' ? tf.sigmoid(linear) : linear;
 }
