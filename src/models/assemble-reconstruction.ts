@@ -21,6 +21,8 @@ export interface ReconstructionParts {
   corrupt?: (x: tf.Tensor, noise: NoiseSource) => tf.Tensor;
   /** A term added to the objective in both modes, from the batch's code (sparse: the L1 activity penalty). */
   penalty?: (code: tf.Tensor, x: tf.Tensor) => tf.Tensor;
+  /** The same x -> code -> reconstruction as encoder.apply and decoder.apply, computed directly (dense presets: no layers API per call). */
+  forward?: (x: tf.Tensor) => { code: tf.Tensor; reconstruction: tf.Tensor };
 }
 
 /**
@@ -31,6 +33,7 @@ export function assembleReconstruction(parts: ReconstructionParts): BuiltModel {
   const { config, encoder, decoder, corrupt, penalty } = parts;
   const noise = new NoiseSource(config.seed);
   const reconstruct = (x: tf.Tensor, training: boolean) => {
+    if (parts.forward) return parts.forward(x);
     const code = encoder.apply(x, { training }) as tf.Tensor;
     return { code, reconstruction: decoder.apply(code, { training }) as tf.Tensor };
   };

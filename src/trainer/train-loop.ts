@@ -16,6 +16,7 @@ import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from '.
 import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
 import { Evaluator, type ValidationResult } from './loop/evaluation';
 import { ProgressStream } from './loop/progress-stream';
+import { denseTrainingStep } from './fast-step/dense-step';
 import { textMetrics, type TextMetrics } from './text-metrics';
 import type { TrainControl } from './train-control';
 
@@ -24,7 +25,8 @@ import type { TrainControl } from './train-control';
  * batches, the per-batch cost is only what training needs, and messages are throttled.
  *
  * Per batch: the seeded epoch order picks the indices, dataset.fillBatch writes them into one
- * preallocated Float32Array, optimizer.minimize runs inside tf.tidy, the loss scalar is read (every
+ * preallocated Float32Array, one optimizer step runs (the caller's `step`, else the dense presets' written-out
+ * step of fast-step/dense-step.ts where it applies, else optimizer.minimize inside tf.tidy), the loss scalar is read (every
  * backend we run on computes synchronously, so this read is a 4-byte copy, not a pipeline stall), and
  * the loop yields to the event loop with setImmediate so that pause/stop messages get in.
  * Per epoch: the validation loss and MSE, the early-stopping decision, a copy of the best weights,
@@ -68,7 +70,7 @@ export interface TrainLoopOptions {
    * Runs each optimizer step instead of the plain `optimizer.minimize` (data-parallel training,
    * src/trainer/parallel/): given the batch's inputs, it updates the weights and returns the loss.
    */
-  step?(inputs: Float32Array, count: number): Promise<number>;
+  step?(inputs: Float32Array, count: number): Promise<number> | number;
 }
 
 export interface ResumedState {
@@ -144,6 +146,8 @@ class TrainingLoop {
   private readonly previewIndices: Int32Array;
   private readonly codeIndices: Int32Array;
   private readonly notices: RunNotice[] = [];
+  /** The caller's step, else the dense presets' fast step where it applies, else optimizer.minimize. */
+  private readonly stepFunction: TrainLoopOptions['step'];
 
   private step: number;
   private epochsCompleted: number;
@@ -171,6 +175,7 @@ class TrainingLoop {
     this.sampleSize = product(dataset.inputShape);
     this.batch = new Float32Array(this.batchSize * this.sampleSize);
     this.evaluator = new Evaluator(tf, dataset, model, this.batchSize);
+    this.stepFunction = options.step ?? denseTrainingStep(tf, model, options.optimizer);
     const rule = options.stopping ?? { epochs: options.epochs ?? 1, maxEpochs: options.epochs ?? 1, maxTimeSeconds: 0, patience: 1, minDelta: 0 };
     this.stopping = new EarlyStopping(rule, options.resumed?.stopping);
     this.best = new BestWeights(tf, model.trainableVariables);
@@ -266,10 +271,10 @@ class TrainingLoop {
   }
 
   private trainBatch(indices: Int32Array): Promise<number> | number {
-    const { dataset, model, optimizer, step } = this.options;
+    const { dataset, model, optimizer } = this.options;
     dataset.fillBatch(indices, this.batch);
     const inputs = this.batch.subarray(0, indices.length * this.sampleSize);
-    if (step) return step(inputs, indices.length);
+    if (this.stepFunction) return this.stepFunction(inputs, indices.length);
     const lossTensor = this.tf.tidy(() => {
       const x = this.tf.tensor(inputs, [indices.length, ...dataset.inputShape]);
       return optimizer.minimize(() => model.loss(x, true), true, model.trainableVariables) as tfType.Scalar;

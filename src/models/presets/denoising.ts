@@ -6,7 +6,7 @@ import type { ModelConfig } from '../config';
 import type { NoiseSource } from '../noise';
 import { presetDefaults } from '../preset-defaults';
 import { SeedSequence } from '../seeds';
-import { denseDecoder, denseEncoder } from './dense-stack';
+import { denseDecoder, denseEncoder, directDenseForward } from './dense-stack';
 
 /** A dense autoencoder trained to restore clean inputs from corrupted ones (noise on inputs only, never on targets). */
 export function buildDenoising(config: ModelConfig, inputShape: readonly number[], kind: DatasetKind): BuiltModel {
@@ -24,5 +24,5 @@ export function buildDenoising(config: ModelConfig, inputShape: readonly number[
     // Images live in [0, 1]; keep corrupted pixels there too.
     return kind === 'image' ? tf.clipByValue(noisy, 0, 1) : noisy;
   };
-  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, corrupt });
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, forward: directDenseForward(encoder, decoder, config, inputShape), corrupt });
 }

@@ -5,7 +5,7 @@ import type { BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import { presetDefaults } from '../preset-defaults';
 import { SeedSequence } from '../seeds';
-import { denseDecoder, denseEncoder } from './dense-stack';
+import { denseDecoder, denseEncoder, directDenseForward } from './dense-stack';
 
 /**
  * A dense autoencoder with an L1 activity penalty on the code, which pushes most code units to zero
@@ -17,5 +17,5 @@ export function buildSparse(config: ModelConfig, inputShape: readonly number[], 
   const decoder = denseDecoder(config, inputShape, seeds);
   const sparsity = config.sparsity ?? presetDefaults('sparse', kind).sparsity!;
   const penalty = (code: tf.Tensor, x: tf.Tensor) => tf.mul(sparsity / x.shape[0], tf.sum(tf.abs(code)));
-  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, penalty });
+  return assembleReconstruction({ config, kind, inputShape, encoder, decoder, loss: config.loss, forward: directDenseForward(encoder, decoder, config, inputShape), penalty });
 }

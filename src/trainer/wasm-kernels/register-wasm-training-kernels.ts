@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateKernel } from './adam-update';
 import { transposeFirstMatMulKernel } from './batch-mat-mul-transposed';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
@@ -10,14 +11,14 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
 /**
  * Registers, for the wasm backend, the kernels that training needs and tfjs-backend-wasm 4.22
- * lacks (Conv2DBackpropFilter, UnsortedSegmentSum), and wraps the gradient kernels it implements
+ * lacks (Conv2DBackpropFilter, UnsortedSegmentSum) plus FusedAdam's one-pass update, and wraps the gradient kernels it implements
  * with naive loops (transposed matMul, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad, Tile)
  * with paths through its XNNPACK-backed kernels, and Slice / SplitV with copies that do not read the
  * whole input first. Call before the backend initialises (setup
  * functions run then). Idempotent; kernels the backend gains in a later version are left alone.
  */
 export function registerWasmTrainingKernels(backendName = 'wasm'): void {
-  for (const kernel of [conv2dBackpropFilterKernel(backendName), unsortedSegmentSumKernel(backendName)]) {
+  for (const kernel of [conv2dBackpropFilterKernel(backendName), unsortedSegmentSumKernel(backendName), adamUpdateKernel(backendName)]) {
     if (tf.getKernel(kernel.kernelName, backendName) == null) tf.registerKernel(kernel);
   }
   const fastPaths: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig | undefined]> = [
