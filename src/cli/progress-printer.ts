@@ -54,6 +54,7 @@ export class ProgressPrinter {
     const validation =
       (metrics.val_loss === null ? '' : `, val_loss ${format(metrics.val_loss)}`) +
       (metrics.val_mse == null ? '' : `, val_mse ${format(metrics.val_mse)}`) +
+      (metrics.val_char_accuracy == null ? '' : `, characters right ${percent(metrics.val_char_accuracy)}, exact ${percent(metrics.val_exact_match ?? 0)}`) +
       (metrics.best_epoch !== undefined && metrics.best_epoch !== metrics.epoch ? ` (best: epoch ${metrics.best_epoch})` : '');
     this.line(
       `epoch ${metrics.epoch}: loss ${format(metrics.loss)}${validation}, ${metrics.seconds.toFixed(1)} s, ` +
@@ -85,4 +86,8 @@ function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
 }

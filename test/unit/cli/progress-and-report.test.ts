@@ -36,6 +36,13 @@ describe('CLI output', () => {
     printer.finish();
     assert.equal(out.text, 'epoch 1: loss 0.03123, val_loss 0.02988, 2.5 s, 4321 samples/s\n');
   });
+
+  test('the epoch line of a text run says how much of the held-out text comes back, and which epoch is kept', () => {
+    const out = stream(false);
+    const printer = new ProgressPrinter(out);
+    printer.epochEnd({ ...metrics, epoch: 3, val_char_accuracy: 0.7512, val_exact_match: 0.4, best_epoch: 2 });
+    assert.equal(out.text, 'epoch 3: loss 0.03123, val_loss 0.02988, characters right 75.1%, exact 40.0% (best: epoch 2), 2.5 s, 4321 samples/s\n');
+  });
 });
 
 describe('report.html', () => {
