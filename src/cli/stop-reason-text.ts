@@ -4,7 +4,7 @@ import type { StopReason } from '../protocol/trainer-protocol';
 export function describeStopReason(reason: StopReason, patience?: number): string {
   switch (reason) {
     case 'patience':
-      return patience ? `no improvement for ${patience} epochs` : 'the validation loss stopped improving';
+      return patience ? `no improvement for ${patience} epochs` : 'it stopped improving on held-out samples';
     case 'time':
       return 'time limit reached';
     case 'epochs':

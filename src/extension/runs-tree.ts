@@ -141,7 +141,7 @@ export function statusLabel(status: RunState): string {
 function stopReasonLabel(reason: NonNullable<RunInfo['stopReason']>): string {
   switch (reason) {
     case 'patience':
-      return vscode.l10n.t('the validation loss stopped improving');
+      return vscode.l10n.t('it stopped improving on held-out samples');
     case 'time':
       return vscode.l10n.t('time limit reached');
     case 'epochs':

@@ -76,7 +76,7 @@ export const LAB_STRINGS = {
   'model.activation': 'Activation',
   'model.loss': 'Loss',
   'model.optimizer': 'Optimizer',
-  'model.epochs.hint': 'Empty: automatic, until the validation loss stops improving',
+  'model.epochs.hint': 'Empty: automatic, until the model stops improving on held-out samples',
   'model.patience': 'Patience (epochs)',
   'model.maxTimeSeconds': 'Time limit (seconds)',
   'model.learningRate': 'Learning rate',
