@@ -12,7 +12,7 @@ import { unzipSync } from 'fflate';
 export interface BundleFigures {
   file: string;
   bytes: number;
-  /** Occurrences of '@tensorflow' in the bundle text (module paths esbuild leaves in comments/keys). */
+  /** tfjs modules in the bundle: esbuild's `// node_modules/@tensorflow/…` module headers and requires of @tensorflow packages. */
   tensorflowMentions: number;
 }
 
@@ -28,14 +28,14 @@ export interface VsixFigures {
   bytes: number;
   files: number;
   extensionJsBytes?: number;
-  /** Whether the packaged extension.js mentions '@tensorflow'. */
+  /** Whether the packaged extension.js bundles or requires a tfjs module. */
   extensionJsMentionsTensorflow?: boolean;
   trainerJsBytes?: number;
 }
 
 export function bundleFigures(file: string): BundleFigures {
   const text = readFileSync(file, 'utf8');
-  return { file, bytes: statSync(file).size, tensorflowMentions: text.split('@tensorflow').length - 1 };
+  return { file, bytes: statSync(file).size, tensorflowMentions: tensorflowModules(text) };
 }
 
 /**
@@ -77,7 +77,15 @@ export function vsixFigures(file: string): VsixFigures | undefined {
     bytes: bytes.length,
     files: names.filter((name) => !name.endsWith('/')).length,
     extensionJsBytes: extensionJs ? entries[extensionJs].length : undefined,
-    extensionJsMentionsTensorflow: extensionText ? extensionText.includes('@tensorflow') : undefined,
+    extensionJsMentionsTensorflow: extensionText ? tensorflowModules(extensionText) > 0 : undefined,
     trainerJsBytes: trainerJs ? entries[trainerJs].length : undefined,
   };
+}
+
+/**
+ * Bundled or required tfjs modules, not mere mentions: the extension host's native-backend commands name
+ * the @tensorflow packages they install in strings, which loads nothing.
+ */
+function tensorflowModules(bundle: string): number {
+  return (bundle.match(/^\/\/ node_modules\/@tensorflow\/|require\(["']@tensorflow\//gm) ?? []).length;
 }
