@@ -1,11 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNEL, adamPass, type AdamUpdateAttrs } from '../../models/fused-adam';
-
-/** What this kernel needs of the wasm backend: its outputs and inputs as views of the wasm heap. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
-}
+import { float32View, type HeapBackend } from './heap-backend';
 
 /**
  * One Adam step of one variable (FusedAdam's ADAM_UPDATE_KERNEL) as one pass over the wasm heap,
@@ -22,8 +17,8 @@ export function adamUpdateKernel(backendName: string): tf.KernelConfig {
       const { x, g, m, v } = inputs as unknown as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
       const outputs = [x, m, v].map((input) => heap.makeOutput([...input.shape], 'float32'));
       // Views taken after every allocation: makeOutput may grow the heap and detach older views.
-      const [xs, gs, ms, vs] = [x, g, m, v].map((input) => heap.typedArrayFromHeap(input));
-      const [x1, m1, v1] = outputs.map((output) => heap.typedArrayFromHeap(output));
+      const [xs, gs, ms, vs] = [x, g, m, v].map((input) => float32View(heap, input));
+      const [x1, m1, v1] = outputs.map((output) => float32View(heap, output));
       adamPass(xs, gs, ms, vs, x1, m1, v1, attrs as unknown as AdamUpdateAttrs);
       return outputs;
     },

@@ -1,16 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { withFastPath } from './compose';
-
-/** What this kernel needs of the wasm backend: its outputs and inputs as views of the wasm heap. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
-}
-
-function isHeapBackend(backend: unknown): backend is HeapBackend {
-  const candidate = backend as Partial<HeapBackend>;
-  return typeof candidate.makeOutput === 'function' && typeof candidate.typedArrayFromHeap === 'function';
-}
+import { float32View, isHeapBackend } from './heap-backend';
 
 /**
  * MaxPoolGrad for non-overlapping windows (pool size = stride, 'valid' padding: the conv preset's
@@ -37,9 +27,9 @@ export function maxPoolGradKernel(original: tf.KernelConfig): tf.KernelConfig | 
     const rows = Math.floor(height / sh);
     const cols = Math.floor(width / sw);
     const out = backend.makeOutput([...input.shape], 'float32');
-    const x = backend.typedArrayFromHeap(input);
-    const g = backend.typedArrayFromHeap(dy);
-    const dx = backend.typedArrayFromHeap(out);
+    const x = float32View(backend, input);
+    const g = float32View(backend, dy);
+    const dx = float32View(backend, out);
     dx.fill(0); // the heap is reused: positions that are not a window's maximum get 0
     for (let b = 0; b < batch; b++) {
       for (let r = 0; r < rows; r++) {

@@ -1,16 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { withFastPath } from './compose';
-
-/** What these kernels need of the wasm backend: outputs and inputs as views of the wasm heap. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array | Int32Array;
-}
-
-function isHeapBackend(backend: unknown): backend is HeapBackend {
-  const candidate = backend as Partial<HeapBackend>;
-  return typeof candidate.makeOutput === 'function' && typeof candidate.typedArrayFromHeap === 'function';
-}
+import { isHeapBackend, type HeapBackend } from './heap-backend';
 
 /**
  * Copies the block [begin, begin + size) of x into a new output, reading x as a view of the wasm

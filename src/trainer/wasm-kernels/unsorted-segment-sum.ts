@@ -1,16 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { runBackendKernel, type DisposingBackend } from './compose';
-
-/** What the direct path needs of the wasm backend: outputs and inputs as views of the wasm heap. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array | Int32Array;
-}
-
-function isHeapBackend(backend: unknown): backend is HeapBackend {
-  const candidate = backend as Partial<HeapBackend>;
-  return typeof candidate.makeOutput === 'function' && typeof candidate.typedArrayFromHeap === 'function';
-}
+import { isHeapBackend, type HeapBackend } from './heap-backend';
 
 /**
  * UnsortedSegmentSum (the gradient of gather, hence of an Embedding layer) for a backend that lacks it:
