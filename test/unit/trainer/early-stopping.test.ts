@@ -5,17 +5,13 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { Dataset } from '../../../src/data/dataset';
 import { openDataset } from '../../../src/data/open-dataset';
 import { splitIndices } from '../../../src/data/split';
-import { buildModel } from '../../../src/models/build-model';
-import { createOptimizer } from '../../../src/models/optimizer';
-import { parseModelConfig } from '../../../src/models/parse-config';
-import type { FromTrainer } from '../../../src/protocol/trainer-protocol';
 import { initBackend } from '../../../src/trainer/backend';
 import { constantOutputNotice, meanPredictionMse } from '../../../src/trainer/loop/constant-output';
 import { EarlyStopping } from '../../../src/trainer/loop/early-stopping';
 import { thinHistory } from '../../../src/trainer/run-folder';
-import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop, type TrainLoopOptions } from '../../../src/trainer/train-loop';
 import { textMetrics } from '../../../src/trainer/text-metrics';
+import { loopSetup } from './loop-setup';
 import { fashionImages, repoRoot, smallDense, wordsFile } from './trainer-helpers';
 
 // Automatic epochs: when training stops, which weights the run keeps, and the constant-output check.
@@ -68,33 +64,11 @@ describe('automatic epochs in the training loop', () => {
   });
 
   function setup(dataset: Dataset, input: Record<string, unknown>, overrides: Partial<TrainLoopOptions> = {}) {
-    const config = parseModelConfig(input, { kind: dataset.kind, inputShape: [...dataset.inputShape] });
-    const model = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
-    const optimizer = createOptimizer(config);
-    const split = splitIndices(dataset.count, config.validationSplit, config.seed);
-    const events: FromTrainer[] = [];
-    const options: TrainLoopOptions = {
-      tf,
-      dataset,
-      model,
-      optimizer,
-      trainIndices: split.train,
-      validationIndices: split.validation,
-      batchSize: config.batchSize,
-      stopping: { epochs: config.epochs, maxEpochs: config.maxEpochs, maxTimeSeconds: config.maxTimeSeconds, patience: config.patience, minDelta: config.minDelta },
-      seed: config.seed,
-      control: new TrainControl(),
-      emit: (m) => events.push(m),
-      ...overrides,
-    };
+    const { options, events, dispose, model, split } = loopSetup(tf, dataset, input, overrides, 'rule');
     const validationError = () => {
       const values = new Float32Array(split.validation.length * 784);
       dataset.fillBatch(split.validation, values);
       return tf.tidy(() => tf.mean(model.perSampleError(tf.tensor(values, [split.validation.length, 28, 28, 1]))).dataSync()[0]);
-    };
-    const dispose = () => {
-      optimizer.dispose();
-      model.dispose();
     };
     return { options, events, dispose, validationError };
   }

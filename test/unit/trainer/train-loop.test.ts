@@ -3,15 +3,10 @@ import { before, describe, test } from 'node:test';
 import type * as tfType from '@tensorflow/tfjs';
 import type { Dataset } from '../../../src/data/dataset';
 import { openDataset } from '../../../src/data/open-dataset';
-import { splitIndices } from '../../../src/data/split';
-import { buildModel } from '../../../src/models/build-model';
-import { createOptimizer } from '../../../src/models/optimizer';
-import { parseModelConfig } from '../../../src/models/parse-config';
 import type { FromTrainer } from '../../../src/protocol/trainer-protocol';
 import { initBackend } from '../../../src/trainer/backend';
-import { withDefaultPreset } from '../../../src/trainer/default-preset';
-import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop, type TrainLoopOptions } from '../../../src/trainer/train-loop';
+import { loopSetup } from './loop-setup';
 import { fashionImages, smallDense, wordsFile } from './trainer-helpers';
 
 // The loop in-process, on real data and real models: exact stop/pause points, determinism, no leaks.
@@ -25,31 +20,7 @@ before(async () => {
 });
 
 function setup(dataset: Dataset, input: Record<string, unknown>, overrides: Partial<TrainLoopOptions> = {}) {
-  const config = parseModelConfig(withDefaultPreset(input, dataset), { kind: dataset.kind, inputShape: [...dataset.inputShape] });
-  const model = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
-  const optimizer = createOptimizer(config);
-  const split = splitIndices(dataset.count, config.validationSplit, config.seed);
-  const events: FromTrainer[] = [];
-  const control = new TrainControl();
-  const options: TrainLoopOptions = {
-    tf,
-    dataset,
-    model,
-    optimizer,
-    trainIndices: split.train,
-    validationIndices: split.validation,
-    batchSize: config.batchSize,
-    epochs: config.epochs,
-    seed: config.seed,
-    control,
-    emit: (m) => events.push(m),
-    ...overrides,
-  };
-  const dispose = () => {
-    optimizer.dispose();
-    model.dispose();
-  };
-  return { options, events, control, dispose, model, optimizer };
+  return loopSetup(tf, dataset, input, overrides);
 }
 
 const steps = (events: FromTrainer[]) => events.flatMap((m) => (m.type === 'batchLoss' ? m.steps : []));
