@@ -7,29 +7,15 @@ Usage: python bench/keras_peer.py --images train-images-idx3-ubyte.gz --model de
            [--samples N] [--batch-size 128] [--threads 2] [--warmup-batches 5] [--seed 42]
 Prints one JSON line, the fields of pytorch_peer.py's, with 'framework' and 'keras' instead of 'torch'.
 """
-import argparse
-import gzip
 import json
 import os
-import struct
-import sys
 import time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
 import numpy as np  # noqa: E402
 
-
-def read_idx_images(path, limit):
-    opener = gzip.open if path.endswith('.gz') else open
-    with opener(path, 'rb') as f:
-        data = f.read()
-    magic, count, rows, cols = struct.unpack('>IIII', data[:16])
-    if magic != 0x00000803:
-        sys.exit(f'{path}: not an IDX3 images file (magic {magic:#x})')
-    count = min(count, limit) if limit else count
-    pixels = np.frombuffer(data, dtype=np.uint8, count=count * rows * cols, offset=16)
-    return pixels.reshape(count, rows, cols)
+from peer_common import parse_speed_peer_args, read_idx_images  # noqa: E402
 
 
 def build(args, seed, keras):
@@ -60,18 +46,7 @@ def build(args, seed, keras):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--images', required=True)
-    parser.add_argument('--model', choices=['dense', 'conv'], required=True)
-    parser.add_argument('--hidden', type=lambda v: [int(x) for x in v.split(',') if x], default=[128])
-    parser.add_argument('--code-size', type=int, default=64)
-    parser.add_argument('--filters', type=lambda v: [int(x) for x in v.split(',')], default=[16, 8, 8])
-    parser.add_argument('--samples', type=int, default=0, help='0 = all')
-    parser.add_argument('--batch-size', type=int, default=128)
-    parser.add_argument('--threads', type=int, default=2)
-    parser.add_argument('--warmup-batches', type=int, default=5)
-    parser.add_argument('--seed', type=int, default=42)
-    args = parser.parse_args()
+    args = parse_speed_peer_args()
 
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)

@@ -7,28 +7,14 @@ Usage: /usr/bin/python3 bench/pytorch_peer.py --images train-images-idx3-ubyte.g
            [--samples N] [--batch-size 128] [--threads 2] [--warmup-batches 5] [--seed 42]
 Prints one JSON line: {model, samples, batch_size, seconds, cpu_seconds, samples_per_second, final_loss, threads, torch}.
 """
-import argparse
-import gzip
 import json
-import struct
-import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
 
-
-def read_idx_images(path, limit):
-    opener = gzip.open if path.endswith('.gz') else open
-    with opener(path, 'rb') as f:
-        data = f.read()
-    magic, count, rows, cols = struct.unpack('>IIII', data[:16])
-    if magic != 0x00000803:
-        sys.exit(f'{path}: not an IDX3 images file (magic {magic:#x})')
-    count = min(count, limit) if limit else count
-    pixels = np.frombuffer(data, dtype=np.uint8, count=count * rows * cols, offset=16)
-    return pixels.reshape(count, rows, cols)
+from peer_common import parse_speed_peer_args, read_idx_images
 
 
 def blas_in_use():
@@ -115,18 +101,7 @@ def run_epoch(net, optimizer, data, batch_size, order, max_batches=None):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--images', required=True)
-    parser.add_argument('--model', choices=['dense', 'conv'], required=True)
-    parser.add_argument('--hidden', type=lambda v: [int(x) for x in v.split(',') if x], default=[128])
-    parser.add_argument('--code-size', type=int, default=64)
-    parser.add_argument('--filters', type=lambda v: [int(x) for x in v.split(',')], default=[16, 8, 8])
-    parser.add_argument('--samples', type=int, default=0, help='0 = all')
-    parser.add_argument('--batch-size', type=int, default=128)
-    parser.add_argument('--threads', type=int, default=2)
-    parser.add_argument('--warmup-batches', type=int, default=5)
-    parser.add_argument('--seed', type=int, default=42)
-    args = parser.parse_args()
+    args = parse_speed_peer_args()
 
     torch.set_num_threads(args.threads)
     images = read_idx_images(args.images, args.samples)
