@@ -145,14 +145,18 @@ describe('dataset inspector', () => {
     assert.equal(rows.length, 3);
   });
 
-  it('text: samples as a list', async () => {
+  it('text: samples as a list, statistics named as line lengths', async () => {
     const words: InspectResult = {
       summary: { path: '/w/words.txt', name: 'words.txt', format: 'text', kind: 'text', count: 2000, sampleShape: [12], inputShape: [12, 28], dtype: 'int32', vocabularySize: 28 },
-      stats: { min: 0, max: 27, mean: 9, std: 8, histogram: [10, 5, 5, 5] },
+      stats: { min: 2, max: 12, mean: 6.5, std: 2, histogram: [10, 5, 5, 5] },
       page: 0, pageSize: 4, texts: ['apple', 'banana', 'cherry', 'date'],
     };
     await view.sendState(initialState(fixture, { dataset: words }));
     assert.deepEqual(await view.probe<string[]>('text', '.ae-text-samples li'), ['apple', 'banana', 'cherry', 'date']);
+    const terms = await view.probe<string[]>('text', '.ae-facts dt');
+    for (const term of ['Shortest line', 'Longest line', 'Mean length']) assert.ok(terms.includes(term), term);
+    assert.ok(!terms.includes('Min'), terms.join(' | '));
+    assert.ok((await view.probe<string[]>('text', '.ae-panel h3')).includes('Line lengths (characters)'));
   });
 
   it('a broken file shows the engine\'s error, not a blank view', async () => {

@@ -90,14 +90,16 @@ export class DatasetView {
       [t('dataset.shape'), formatShape(summary.sampleShape)],
       [t('dataset.dtype'), summary.dtype],
     ];
-    // What the model sees, when it differs (channels added, text one-hot encoded).
+    // What the model sees, when it differs (channels added to images).
     if (summary.inputShape.join() !== summary.sampleShape.join()) rows.splice(5, 0, [t('dataset.inputShape'), formatShape(summary.inputShape)]);
     if (summary.vocabularySize !== undefined) rows.push([t('dataset.vocabulary'), formatInteger(summary.vocabularySize)]);
     if (this.options.showStatistics !== false) {
+      // A text dataset's statistics are of its line lengths (src/data/stats.ts).
+      const text = summary.kind === 'text';
       rows.push(
-        [t('dataset.min'), formatValue(stats.min)],
-        [t('dataset.max'), formatValue(stats.max)],
-        [t('dataset.mean'), formatValue(stats.mean)],
+        [t(text ? 'dataset.shortestLine' : 'dataset.min'), formatValue(stats.min)],
+        [t(text ? 'dataset.longestLine' : 'dataset.max'), formatValue(stats.max)],
+        [t(text ? 'dataset.meanLength' : 'dataset.mean'), formatValue(stats.mean)],
         [t('dataset.std'), formatValue(stats.std)],
       );
     }
@@ -124,7 +126,8 @@ export class DatasetView {
       });
       panels.push(el('section', { className: 'ae-panel' }, [el('h3', { text: t('dataset.classCounts') }), list]));
     }
-    panels.push(el('section', { className: 'ae-panel' }, [el('h3', { text: t('dataset.histogram') }), histogramView(stats.histogram, stats.min, stats.max)]));
+    const histogramTitle = t(summary.kind === 'text' ? 'dataset.lengthHistogram' : 'dataset.histogram');
+    panels.push(el('section', { className: 'ae-panel' }, [el('h3', { text: histogramTitle }), histogramView(stats.histogram, stats.min, stats.max)]));
     if (stats.columns && stats.columns.length > 0) panels.push(el('section', { className: 'ae-panel ae-panel-wide' }, [el('h3', { text: t('dataset.columns') }), columnTable(result)]));
     return panels;
   }

@@ -15,7 +15,9 @@ export function scatterView(codes: CodeProjection, size = { width: 360, height: 
   const palette = categoricalPalette();
   const colorOf = (label: number | undefined) => (label === undefined ? palette[0] : palette[classes.indexOf(label) % palette.length]);
   const nameOf = (label: number) => codes.classNames?.[label] ?? t('scatter.label', label);
-  const summary = t('results.codesSummary', formatInteger(count), codes.epoch, classes.length);
+  const summary = classes.length > 1
+    ? t('results.codesSummary', formatInteger(count), codes.epoch, classes.length)
+    : t('results.codesSummaryUnlabelled', formatInteger(count), codes.epoch);
 
   const canvas = el('canvas', { className: 'ae-scatter-canvas', attrs: { role: 'img', 'aria-label': summary } });
   const ratio = window.devicePixelRatio || 1;
