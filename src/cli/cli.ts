@@ -77,6 +77,12 @@ function positiveInteger(name: string, value: string | undefined, minimum = 1): 
   return Number(value);
 }
 
+function trainingThreads(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  if (value !== '1' && value !== '2') throw new UsageError(`--threads must be auto, 1 or 2, got "${value}"`);
+  return Number(value);
+}
+
 function datasetArgument(positionals: string[]): string {
   if (positionals.length === 0) throw new UsageError('missing <dataset> (a file or folder)');
   if (positionals.length > 1) throw new UsageError(`expected one <dataset>, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -166,8 +172,7 @@ async function train(args: string[]): Promise<number> {
   if (codeSize !== undefined) config.codeSize = codeSize;
   const seed = positiveInteger('seed', values.seed, 0);
   if (seed !== undefined) config.seed = seed;
-  const threads = values.threads === 'auto' ? 'auto' : positiveInteger('threads', values.threads);
-  if (threads !== undefined) config.threads = threads;
+  if (values.threads !== undefined) config.threads = trainingThreads(values.threads);
   const limit = positiveInteger('limit', values.limit);
 
   // Bad data or config come back from the trainer as one clear error, before any run folder exists.
