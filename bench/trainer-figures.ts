@@ -122,7 +122,8 @@ export async function measurePeakMemory(
     client.send({
       type: 'start',
       dataset: { path: dataset, ...(options.limit ? { limit: options.limit } : {}) },
-      config: { preset: model, epochs, ...(options.threads ? { threads: options.threads } : {}) },
+      // Explicit threads: the config's default (auto) would put conv on two threads on wasm.
+      config: { preset: model, epochs, threads: options.threads ?? 1 },
       runsRoot,
     });
     await startedEvent;

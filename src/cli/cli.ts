@@ -40,7 +40,8 @@ Train options:
   --batch-size <n>     samples per batch (default 128; 64 for sequence)
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
-  --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse)
+  --threads <n>        auto, 1 or 2: 2 trains data-parallel on two threads (dense, deep, conv,
+                       sparse); auto (default) uses 2 for conv on wasm with a second core
   --out <dir>          runs folder (default .autoencoder-lab/runs under the current directory)
   --name <name>        run name (default <dataset>-<preset>)
   --backend <b>        auto, tensorflow, wasm or cpu (default auto); tensorflow is tfjs-node from
@@ -73,6 +74,12 @@ async function main(argv: string[]): Promise<number> {
 function positiveInteger(name: string, value: string | undefined, minimum = 1): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < minimum) throw new UsageError(`--${name} must be a whole number ≥ ${minimum}, got "${value}"`);
+  return Number(value);
+}
+
+function trainingThreads(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  if (value !== '1' && value !== '2') throw new UsageError(`--threads must be auto, 1 or 2, got "${value}"`);
   return Number(value);
 }
 
@@ -165,8 +172,7 @@ async function train(args: string[]): Promise<number> {
   if (codeSize !== undefined) config.codeSize = codeSize;
   const seed = positiveInteger('seed', values.seed, 0);
   if (seed !== undefined) config.seed = seed;
-  const threads = positiveInteger('threads', values.threads);
-  if (threads !== undefined) config.threads = threads;
+  if (values.threads !== undefined) config.threads = trainingThreads(values.threads);
   const limit = positiveInteger('limit', values.limit);
 
   // Bad data or config come back from the trainer as one clear error, before any run folder exists.

@@ -95,7 +95,7 @@ export const LAB_STRINGS = {
   'model.validationSplit': 'Validation split',
   'model.seed': 'Seed',
   'model.threads': 'Training threads',
-  'model.threads.hint': '2: data-parallel on two cores (faster for conv, more memory)',
+  'model.threads.hint': 'Empty: automatic, 2 for conv on wasm with a second core; 2: data-parallel on two cores (faster for conv, more memory)',
   'model.default': 'preset default',
   'model.invalidNumber': '{0}: "{1}" is not a valid number',
   'model.graph': 'Model graph',

@@ -39,7 +39,8 @@ import {
 import type { TrainControl } from './train-control';
 import { readRunInfo } from './runs';
 import { runTrainingLoop } from './train-loop';
-import { DATA_PARALLEL_PRESETS, DataParallelStep, type DataParallelStepOptions } from './parallel/data-parallel-step';
+import { DataParallelStep, type DataParallelStepOptions } from './parallel/data-parallel-step';
+import { resolveTrainingThreads } from './parallel/training-threads';
 
 /**
  * One training run from a `start` message to its finished run folder: open the data, validate the
@@ -84,12 +85,14 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
     optimizer = createOptimizer(config);
     const checkpoint = previous ? await loadCheckpoint(join(start.resumeRunDir!, CHECKPOINT_DIR), built, optimizer) : undefined;
+    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend });
+    // config.json records the threads the run trains on, not `auto`.
+    const used: ModelConfig = { ...config, threads: parallel ? 2 : 1 };
     folder = previous
       ? new RunFolder(start.resumeRunDir!)
       : new RunFolder(await createRunFolder(start.runsRoot, start.name ?? `${dataset.name}-${config.preset}`));
-    const session = await openRunFolder(folder, { start, previous, dataset, datasetRef, config, built, checkpoint, backend: context.backend });
-    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend });
-    return await trainAndSave(session, { built, optimizer, parallel, dataset, config, context, start, checkpoint });
+    const session = await openRunFolder(folder, { start, previous, dataset, datasetRef, config: used, built, checkpoint, backend: context.backend });
+    return await trainAndSave(session, { built, optimizer, parallel, dataset, config: used, context, start, checkpoint });
   } catch (error) {
     if (folder) await markFailed(folder, error);
     throw error;
@@ -282,13 +285,11 @@ async function markFailed(folder: RunFolder, error: unknown): Promise<void> {
   (error as { runDir?: string }).runDir = folder.dir;
 }
 
-/** The two-thread step when the config asks for it and the preset allows it (no random draws in its loss). */
+/** The two-thread step when the config asks for it (or `auto` picks it) and the preset allows it. */
 async function startDataParallelStep(config: ModelConfig, options: DataParallelStepOptions): Promise<DataParallelStep | undefined> {
-  if (config.threads < 2) return undefined;
-  if (!DATA_PARALLEL_PRESETS.includes(config.preset)) {
-    console.error(`threads: ${config.preset} draws random numbers in its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})`);
-    return undefined;
-  }
+  const { threads, note } = resolveTrainingThreads({ preset: config.preset, requested: config.threads, backend: options.backend });
+  if (note) console.error(`threads: ${note}`);
+  if (threads < 2) return undefined;
   try {
     return await DataParallelStep.start(options);
   } catch (error) {

@@ -188,6 +188,9 @@ describe('autoencoder-lab CLI', () => {
     const badNumber = cli(['train', fashionImages, '--epochs', 'many'], folder.path);
     assert.equal(badNumber.code, 2);
     assert.match(badNumber.stderr, /--epochs must be a whole number ≥ 1, got "many"/);
+    const badThreads = cli(['train', fashionImages, '--threads', '3'], folder.path);
+    assert.equal(badThreads.code, 2);
+    assert.match(badThreads.stderr, /--threads must be auto, 1 or 2, got "3"/);
     const badOption = cli(['train', fashionImages, '--epoch', '3'], folder.path);
     assert.equal(badOption.code, 2);
     assert.match(badOption.stderr, /Unknown option '--epoch'/);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type * as tfType from '@tensorflow/tfjs';
@@ -136,27 +137,32 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
   before(() => ensureBuilt());
   after(() => folder.remove());
 
-  for (const testBackend of TEST_BACKENDS) test(`${testBackend}: conv trains to the same final loss as one thread; a preset with noise falls back to one thread`, async () => {
+  for (const testBackend of TEST_BACKENDS) test(`${testBackend}: conv trains to the same final loss as one thread, on two by default on wasm; a preset with noise falls back to one thread`, async () => {
     const { client, log, ready } = await startedClient({ preferredBackend: testBackend });
     try {
       assert.equal(ready.backend, testBackend);
       const finalLosses: number[] = [];
-      for (const [preset, threads] of [
-        ['conv', 1],
-        ['conv', 2],
-        ['denoising', 2],
+      // [preset, the config's threads (undefined: not set, the automatic default), the threads config.json must record]
+      for (const [preset, threads, recorded] of [
+        ['conv', 1, 1],
+        ['conv', 2, 2],
+        ['conv', undefined, testBackend === 'wasm' && availableParallelism() >= 2 ? 2 : 1],
+        ['denoising', 2, 1],
       ] as const) {
         client.send({
           type: 'start',
           dataset: { path: fashionImages, limit: 256 },
-          config: { preset, threads, epochs: 1, batchSize: 32 },
-          runsRoot: join(folder.path, `${testBackend}-${preset}-${threads}`),
+          config: { preset, ...(threads ? { threads } : {}), epochs: 1, batchSize: 32 },
+          runsRoot: join(folder.path, `${testBackend}-${preset}-${threads ?? 'auto'}`),
         });
         const outcome = await log.waitFor('done', () => true, 60_000, false);
         assert.equal(outcome.status, 'completed', log.summary());
+        const config = JSON.parse(readFileSync(join(outcome.runDir, 'config.json'), 'utf8')) as { config: { threads: unknown } };
+        assert.equal(config.config.threads, recorded, `${preset}, threads ${threads ?? 'not set'}: config.json`);
         finalLosses.push(outcome.finalLoss!);
       }
       assertClose([finalLosses[1]], [finalLosses[0]], 'final loss, 2 threads vs 1');
+      assertClose([finalLosses[2]], [finalLosses[0]], 'final loss, threads not set vs 1');
     } finally {
       client.dispose();
     }
@@ -182,6 +188,8 @@ describe('threads: 2 in the bundled trainer (dist/trainer.js with dist/gradient-
       const outcome = await log.waitFor('done', () => true, 60_000, false);
       assert.equal(outcome.status, 'completed', log.summary());
       assert.match(stderr, /gradient worker did not start.*training on one thread/);
+      const config = JSON.parse(readFileSync(join(outcome.runDir, 'config.json'), 'utf8')) as { config: { threads: unknown } };
+      assert.equal(config.config.threads, 1, 'config.json records the one thread the run trained on');
     } finally {
       client.dispose();
     }

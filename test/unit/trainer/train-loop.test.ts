@@ -93,6 +93,25 @@ describe('training loop', () => {
     dispose();
   });
 
+  test('the end-of-run per-sample errors hold one chunk of tensors at a time, not the whole validation set', async () => {
+    // 26 validation samples in chunks of 4: each chunk's tensors must be gone before the next is computed.
+    const { options, model, dispose } = setup(images, { ...smallDense, epochs: 1, batchSize: 4 });
+    const live: { after: string; tensors: number }[] = [];
+    let after = 'start';
+    const perSampleError = model.perSampleError.bind(model);
+    model.perSampleError = (x) => {
+      live.push({ after, tensors: tf.memory().numTensors });
+      return perSampleError(x);
+    };
+    await runTrainingLoop({ ...options, emit: (message) => void (after = message.type) });
+    // After the last epoch's messages: the errors of every validation chunk (then the pictures of the worst).
+    const chunks = Math.ceil(options.validationIndices.length / 4);
+    const final = live.filter((call) => call.after === 'codes').slice(0, chunks);
+    assert.ok(chunks >= 6 && final.length === chunks, `${final.length} of ${chunks} chunks`);
+    assert.deepEqual(new Set(final.map((call) => call.tensors)).size, 1, `live tensors per chunk: ${final.map((call) => call.tensors).join(', ')}`);
+    dispose();
+  });
+
   test('text: reconstructions are decoded strings next to the original lines', async () => {
     const words = await openDataset({ path: wordsFile, limit: 96 });
     const { options, events, dispose } = setup(words, { epochs: 1, batchSize: 32, rnnUnits: 16, codeSize: 8 }, { previewCount: 4 });
