@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerTensorflowTrainingKernels } from './tensorflow-kernels/register-tensorflow-training-kernels';
 import { loadTfjsNode } from './tfjs-node-loader';
 import { recordTfjsNodeOrigin, tfjsNodeOrigin } from './tfjs-node-origin';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels/register-wasm-training-kernels';
@@ -59,6 +60,7 @@ export async function activateBackend(name: 'tensorflow' | 'wasm' | 'cpu', nativ
         const loaded = loadTfjsNode(nativeFailures);
         if (!loaded) return false;
         recordTfjsNodeOrigin(loaded.packageDir);
+        registerTensorflowTrainingKernels();
       } else if (name === 'wasm') {
         setWasmPaths(wasmFolder());
         registerWasmTrainingKernels();
