@@ -40,7 +40,7 @@ Train options:
   --batch-size <n>     samples per batch (default 128; 64 for sequence)
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
-  --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse)
+  --threads <n>        1 or 2: 2 trains data-parallel on two threads (dense, deep, conv, sparse, sequence)
   --out <dir>          runs folder (default .autoencoder-lab/runs under the current directory)
   --name <name>        run name (default <dataset>-<preset>)
   --backend <b>        auto, tensorflow, wasm or cpu (default auto); tensorflow is tfjs-node from

@@ -51,7 +51,7 @@ export const modelConfigSchema = z
     minDelta: z.number().min(0).max(0.5).default(0.001),
     validationSplit: z.number().min(0).max(0.9).default(0.1),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-    /** Training threads: 2 computes each batch's gradients on two threads (data-parallel; dense, deep, conv, sparse). */
+    /** Training threads: 2 computes each batch's gradients on two threads (data-parallel; dense, deep, conv, sparse, sequence). */
     threads: z.number().int().min(1).max(2).default(1),
     /** Denoising: corruption applied to inputs only; targets stay clean. */
     noise: z

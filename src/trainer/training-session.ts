@@ -88,7 +88,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
       ? new RunFolder(start.resumeRunDir!)
       : new RunFolder(await createRunFolder(start.runsRoot, start.name ?? `${dataset.name}-${config.preset}`));
     const session = await openRunFolder(folder, { start, previous, dataset, datasetRef, config, built, checkpoint, backend: context.backend });
-    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend });
+    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend, vocabularySize: dataset.vocabulary?.length });
     return await trainAndSave(session, { built, optimizer, parallel, dataset, config, context, start, checkpoint });
   } catch (error) {
     if (folder) await markFailed(folder, error);
@@ -282,11 +282,11 @@ async function markFailed(folder: RunFolder, error: unknown): Promise<void> {
   (error as { runDir?: string }).runDir = folder.dir;
 }
 
-/** The two-thread step when the config asks for it and the preset allows it (no random draws in its loss). */
+/** The two-thread step when the config asks for it and the preset allows it (the same maths as one thread). */
 async function startDataParallelStep(config: ModelConfig, options: DataParallelStepOptions): Promise<DataParallelStep | undefined> {
   if (config.threads < 2) return undefined;
   if (!DATA_PARALLEL_PRESETS.includes(config.preset)) {
-    console.error(`threads: ${config.preset} draws random numbers in its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})`);
+    console.error(`threads: ${config.preset} draws random numbers in each half of its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})`);
     return undefined;
   }
   try {
