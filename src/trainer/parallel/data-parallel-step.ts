@@ -26,12 +26,6 @@ import { parseGradientMessage, type FromGradientWorker, type ToGradientWorker } 
  */
 export const DATA_PARALLEL_PRESETS: readonly Preset[] = ['dense', 'deep', 'conv', 'sparse', 'sequence'];
 
-/**
- * Presets measured faster on two threads than on one with the same maths (bench/README.md, "Text
- * (issue 8)"), for whoever chooses a per-preset default of `threads`; this list changes no default.
- */
-export const FASTER_ON_TWO_THREADS: readonly Preset[] = ['conv', 'sequence'];
-
 type WithoutId<T extends ToGradientWorker['type']> = Omit<Extract<ToGradientWorker, { type: T }>, 'requestId'>;
 
 export interface DataParallelStepOptions {
