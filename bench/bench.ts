@@ -18,6 +18,7 @@
  *
  *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,parallel,threads,first-loss,extension,training,text] [-- --samples N]
  *                 [-- --wasm-threads 2 (experiment: tfjs-backend-wasm's threaded build)]
+ *                 [-- --text-threads 1 (our text runs, one per thread count; default 1: two threads were measured no faster, bench/README.md)]
  *
  * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
  */
@@ -43,6 +44,8 @@ const { values: options } = parseArgs({
     'text-seconds': { type: 'string' },
     /** The sequence preset's config for the text figures, as JSON on top of its defaults. */
     'text-config': { type: 'string', default: '{}' },
+    /** Our text runs, one per thread count (2: data-parallel, src/trainer/parallel/), against the same peer run. */
+    'text-threads': { type: 'string', default: '1' },
   },
 });
 const skip = new Set(options.skip.split(',').filter(Boolean));
@@ -551,46 +554,55 @@ async function textFigures(): Promise<void> {
   try {
     for (const [label, file] of [['English words', words], ['Chinese verses', verses]] as const) {
       const split = join(splitDir, `${label.replace(/ /g, '-')}.json`);
-      log(`ours: sequence preset, ${label} (${file}), ${seconds} s`);
-      const mine = await runChild<TextResult>(
-        process.execPath,
-        ['--import', 'tsx', join(root, 'bench/measure-text.ts'), '--lines', file, '--seconds', seconds, '--split-out', split, '--config', options['text-config']],
-        30 * 60_000,
-      );
-      log(`  ${fmt(mine.samples_per_second)} samples/s, ${mine.epochs.toFixed(2)} epochs, held-out exact ${percent(mine.val_exact_match)}, characters ${percent(mine.val_char_accuracy)}`);
+      const threadCounts = options['text-threads'].split(',').map(Number);
+      const mineByThreads: [number, TextResult][] = [];
+      for (const threads of threadCounts) {
+        log(`ours: sequence preset, ${label} (${file}), ${threads} thread${threads === 1 ? '' : 's'}, ${seconds} s`);
+        const config = JSON.stringify({ threads, ...JSON.parse(options['text-config']) });
+        const run = await runChild<TextResult>(
+          process.execPath,
+          ['--import', 'tsx', join(root, 'bench/measure-text.ts'), '--lines', file, '--seconds', seconds, '--split-out', split, '--config', config],
+          30 * 60_000,
+        );
+        log(`  ${fmt(run.samples_per_second)} samples/s, ${run.epochs.toFixed(2)} epochs, held-out exact ${percent(run.val_exact_match)}, characters ${percent(run.val_char_accuracy)}`);
+        mineByThreads.push([threads, run]);
+      }
       let theirs: TextResult | undefined;
       if (python) {
         log(`peer: PyTorch seq2seq, ${label}, ${seconds} s`);
         theirs = await runChild<TextResult>(python, [join(root, 'bench/text_peer.py'), '--lines', file, '--split', split, '--seconds', seconds, '--threads', '2'], 30 * 60_000);
         log(`  ${fmt(theirs.samples_per_second)} samples/s, ${theirs.epochs.toFixed(2)} epochs, held-out exact ${percent(theirs.val_exact_match)}, characters ${percent(theirs.val_char_accuracy)}`);
       }
-      results[`text ${label}`] = { file, seconds: Number(seconds), ours: mine, peer: theirs };
+      results[`text ${label}`] = { file, seconds: Number(seconds), ours: mineByThreads[0][1], oursByThreads: Object.fromEntries(mineByThreads), peer: theirs };
       const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '');
       const english = label === 'English words';
-      rows.push({
-        figure: `text, ${label}: held-out lines reconstructed exactly (${seconds} s each)`,
-        ours: percent(mine.val_exact_match),
-        peer: theirs ? percent(theirs.val_exact_match) : 'no torch',
-        ratio: theirs ? ratio(mine.val_exact_match, theirs.val_exact_match) : '',
-        target: english ? '≥ 1.0×' : '',
-        met: english && theirs ? mine.val_exact_match >= theirs.val_exact_match : null,
-      });
-      rows.push({
-        figure: `text, ${label}: held-out characters right`,
-        ours: percent(mine.val_char_accuracy),
-        peer: theirs ? percent(theirs.val_char_accuracy) : 'no torch',
-        ratio: theirs ? ratio(mine.val_char_accuracy, theirs.val_char_accuracy) : '',
-        target: english ? '' : 'printed beside the peer',
-        met: null,
-      });
-      rows.push({
-        figure: `text, ${label}: training samples/s`,
-        ours: fmt(mine.samples_per_second),
-        peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
-        ratio: theirs ? ratio(mine.samples_per_second, theirs.samples_per_second) : '',
-        target: english ? '' : '≥ 300',
-        met: english ? null : mine.samples_per_second >= 300,
-      });
+      for (const [threads, mine] of mineByThreads) {
+        const which = threadCounts.length > 1 ? `, ours on ${threads} thread${threads === 1 ? '' : 's'}` : '';
+        rows.push({
+          figure: `text, ${label}${which}: held-out lines reconstructed exactly (${seconds} s each)`,
+          ours: percent(mine.val_exact_match),
+          peer: theirs ? percent(theirs.val_exact_match) : 'no torch',
+          ratio: theirs ? ratio(mine.val_exact_match, theirs.val_exact_match) : '',
+          target: english ? '≥ 1.0×' : '',
+          met: english && theirs ? mine.val_exact_match >= theirs.val_exact_match : null,
+        });
+        rows.push({
+          figure: `text, ${label}${which}: held-out characters right`,
+          ours: percent(mine.val_char_accuracy),
+          peer: theirs ? percent(theirs.val_char_accuracy) : 'no torch',
+          ratio: theirs ? ratio(mine.val_char_accuracy, theirs.val_char_accuracy) : '',
+          target: english ? '' : 'printed beside the peer',
+          met: null,
+        });
+        rows.push({
+          figure: `text, ${label}${which}: training samples/s`,
+          ours: fmt(mine.samples_per_second),
+          peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
+          ratio: theirs ? ratio(mine.samples_per_second, theirs.samples_per_second) : '',
+          target: english ? '' : '≥ 300',
+          met: english ? null : mine.samples_per_second >= 300,
+        });
+      }
     }
   } finally {
     rmSync(splitDir, { recursive: true, force: true });

@@ -4,9 +4,12 @@
  * loss, optimizer and epoch shuffle, then scored by greedy decoding of every held-out line (the same
  * lines the PyTorch peer is scored on: the split is written to --split-out for it).
  *   node --import tsx bench/measure-text.ts --lines FILE --seconds 120 [--config '{"rnnUnits":128}'] [--split-out FILE]
+ * `"threads": 2` in --config trains data-parallel as the trainer does (src/trainer/parallel/, the built
+ * dist/gradient-worker.js: run `npm run build` first).
  * Prints `BENCH_RESULT {...}`.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDataset } from '../src/data/open-dataset';
 import { mulberry32, shuffleInPlace } from '../src/data/random';
@@ -15,6 +18,7 @@ import { buildModel } from '../src/models/build-model';
 import { createOptimizer } from '../src/models/optimizer';
 import { parseModelConfig } from '../src/models/parse-config';
 import { initBackend } from '../src/trainer/backend';
+import { DataParallelStep } from '../src/trainer/parallel/data-parallel-step';
 import { reconstructIndices, scoreReconstructions } from '../src/trainer/text-metrics';
 import { epochSeed } from '../src/trainer/train-loop';
 
@@ -37,6 +41,10 @@ async function main(): Promise<void> {
   const built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary!.length);
   const optimizer = createOptimizer(config);
   const [maxLength] = dataset.inputShape;
+  const parallel =
+    config.threads === 2
+      ? await DataParallelStep.start({ tf, model: built, optimizer, backend: name, vocabularySize: dataset.vocabulary!.length, workerScript: join(__dirname, '..', 'dist', 'gradient-worker.js') })
+      : undefined;
   const buffer = new Float32Array(config.batchSize * maxLength);
   const limitMs = Number(values.seconds) * 1000;
   let trainMs = 0;
@@ -48,15 +56,20 @@ async function main(): Promise<void> {
       const indices = order.subarray(start, Math.min(start + config.batchSize, order.length));
       const t0 = performance.now();
       dataset.fillBatch(indices, buffer);
-      const x = tf.tensor2d(buffer.subarray(0, indices.length * maxLength), [indices.length, maxLength]);
-      // The trainer's own step: one optimizer update of the model's variables.
-      const value = optimizer.minimize(() => built.loss(x, true), true, built.trainableVariables)!;
-      loss = value.dataSync()[0];
-      tf.dispose([value, x]);
+      if (parallel) {
+        loss = await parallel.run(buffer.subarray(0, indices.length * maxLength), indices.length);
+      } else {
+        const x = tf.tensor2d(buffer.subarray(0, indices.length * maxLength), [indices.length, maxLength]);
+        // The trainer's own step: one optimizer update of the model's variables.
+        const value = optimizer.minimize(() => built.loss(x, true), true, built.trainableVariables)!;
+        loss = value.dataSync()[0];
+        tf.dispose([value, x]);
+      }
       trainMs += performance.now() - t0;
       samples += indices.length;
     }
   }
+  await parallel?.dispose();
   const evalStarted = performance.now();
   const decoded = reconstructIndices(tf, built.text!, dataset, split.validation);
   const metrics = scoreReconstructions(dataset, split.validation, decoded, maxLength);
@@ -65,7 +78,7 @@ async function main(): Promise<void> {
     lines: dataset.count,
     heldOut: split.validation.length,
     vocabulary: dataset.vocabulary!.length,
-    config: { rnnUnits: config.rnnUnits, codeSize: config.codeSize, embeddingSize: config.embeddingSize, charDropout: config.charDropout, learningRate: config.learningRate, batchSize: config.batchSize },
+    config: { rnnUnits: config.rnnUnits, codeSize: config.codeSize, embeddingSize: config.embeddingSize, charDropout: config.charDropout, learningRate: config.learningRate, batchSize: config.batchSize, threads: config.threads },
     samples,
     seconds: trainMs / 1000,
     samples_per_second: samples / (trainMs / 1000),

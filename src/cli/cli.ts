@@ -41,7 +41,7 @@ Train options:
   --code-size <n>      size of the code (latent vector)
   --seed <n>           seed for the split, shuffling and initialization (default 42)
   --threads <n>        auto, 1 or 2: 2 trains data-parallel on two threads (dense, deep, conv,
-                       sparse); auto (default) uses 2 for conv on wasm with a second core
+                       sparse, sequence); auto (default) uses 2 for conv on wasm with a second core
   --out <dir>          runs folder (default .autoencoder-lab/runs under the current directory)
   --name <name>        run name (default <dataset>-<preset>)
   --backend <b>        auto, tensorflow, wasm or cpu (default auto); tensorflow is tfjs-node from

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../data/dataset';
 import type { ModelGraph } from '../protocol/trainer-protocol';
-import type { BuiltModel } from './built-model';
+import type { BuiltModel, LossShares } from './built-model';
 import type { ModelConfig } from './config';
 import type { NoiseSource } from './noise';
 import type { TextCodec } from './seq2seq/text-codec';
@@ -22,6 +22,7 @@ export interface ModelParts {
   noise: NoiseSource;
   loss(x: tf.Tensor, training: boolean): tf.Scalar;
   perSampleError(x: tf.Tensor): tf.Tensor1D;
+  lossShares?: LossShares;
 }
 
 /** Joins encoder and decoder into the autoencoder and wraps everything as a BuiltModel. */
@@ -50,6 +51,7 @@ export function assemble(parts: ModelParts): BuiltModel {
     decoder: parts.decoder,
     loss: parts.loss,
     perSampleError: parts.perSampleError,
+    lossShares: parts.lossShares,
     trainableVariables,
     get randomDraws() {
       return noise.draws;

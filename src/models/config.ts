@@ -53,7 +53,7 @@ export const modelConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     /**
      * Training threads: 2 computes each batch's gradients on two threads (data-parallel; dense, deep, conv,
-     * sparse); `auto` (the default) uses two where they were measured faster (src/trainer/parallel/training-threads.ts).
+     * sparse, sequence); `auto` (the default) uses two where they were measured faster (src/trainer/parallel/training-threads.ts).
      */
     threads: z.union([z.literal('auto'), z.number().int().min(1).max(2)]).default('auto'),
     /** Denoising: corruption applied to inputs only; targets stay clean. */

@@ -85,7 +85,7 @@ export async function runTrainingSession(start: StartRequest, context: SessionCo
     built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary?.length);
     optimizer = createOptimizer(config);
     const checkpoint = previous ? await loadCheckpoint(join(start.resumeRunDir!, CHECKPOINT_DIR), built, optimizer) : undefined;
-    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend });
+    parallel = await startDataParallelStep(config, { tf, model: built, optimizer, backend: context.backend, vocabularySize: dataset.vocabulary?.length });
     // config.json records the threads the run trains on, not `auto`.
     const used: ModelConfig = { ...config, threads: parallel ? 2 : 1 };
     folder = previous

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetKind } from '../../data/dataset';
 import { mulberry32 } from '../../data/random';
 import { assemble } from '../assemble';
-import type { BuiltModel } from '../built-model';
+import type { BatchDraws, BuiltModel } from '../built-model';
 import type { ModelConfig } from '../config';
 import { orthogonalMatrix, seededLayerInit } from '../initializers';
 import { describeGraph } from '../model-graph';
 import { NoiseSource } from '../noise';
 import { mixSeed, SeedSequence } from '../seeds';
 import { decoderLogits, encodeBatch, LAYER, rowLosses, seq2seqWeights } from '../seq2seq/network';
-import { textBatch } from '../seq2seq/text-batch';
+import { dropoutMask, sortedLines, textBatch } from '../seq2seq/text-batch';
 import { textCodec } from '../seq2seq/text-codec';
 
 /** Training steps over which the variational option's KL weight rises from 0 to klWeight (so the decoder learns to read the code first). */
@@ -84,7 +84,8 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
 
   const noise = new NoiseSource(config.seed);
   const drawsPerStep = (config.charDropout > 0 ? 1 : 0) + 1;
-  const weights = () => seq2seqWeights(encoder, decoder);
+  // encoderStats: the code-only encoder model does not hold the log-variance head.
+  const weights = () => seq2seqWeights(encoderStats, decoder);
   const graph = describeGraph({
     preset: config.preset,
     encoder: encoderStats,
@@ -92,6 +93,50 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
     codeLayers: logVar ? [LAYER.code, LAYER.codeLogVar] : [LAYER.code],
     extraCodeSteps: logVar ? [{ name: 'sampling', className: 'Sampling', outputShape: [null, config.codeSize], params: 0, group: 'code' }] : undefined,
   });
+
+  /**
+   * A training step's random draws for a batch, in the order one batch always drew them: the KL
+   * annealing position (from the draws so far, restored with a checkpoint), the character dropout mask,
+   * the variational code's noise (drawn in the packed order, kept per sample in the batch's order).
+   */
+  const drawsOf = (ids: ArrayLike<number>, count: number): BatchDraws => {
+    const annealed = Math.min(1, Math.floor(noise.draws / drawsPerStep) / KL_ANNEAL_STEPS);
+    const dropped = config.charDropout > 0 ? dropoutMask(ids, count, maxLength, { rate: config.charDropout, random: mulberry32(mixSeed(config.seed, noise.draws++)) }) : undefined;
+    let codeNoise: Float32Array | undefined;
+    if (config.variational) {
+      const drawn = noise.normal([count, config.codeSize]);
+      const packed = drawn.dataSync() as Float32Array;
+      const { order } = sortedLines(ids, count, maxLength);
+      codeNoise = new Float32Array(packed.length);
+      order.forEach((b, i) => codeNoise!.set(packed.subarray(i * config.codeSize, (i + 1) * config.codeSize), b * config.codeSize));
+      drawn.dispose();
+    }
+    return { annealed, dropped, codeNoise };
+  };
+  /**
+   * The loss of these samples (training: under the given draws), a mean per character: the
+   * cross-entropy summed over every decoder row plus the KL term, divided by the rows.
+   */
+  const shareLoss = (x: tf.Tensor, draws: BatchDraws | undefined) => {
+    const count = x.shape[0];
+    const batch = textBatch(x.dataSync(), count, maxLength, draws?.dropped as Uint8Array | undefined);
+    const w = weights();
+    const { mean, logVar: logVariance } = encodeBatch(w, batch);
+    let code: tf.Tensor2D = mean;
+    const codeNoise = draws?.codeNoise as Float32Array | undefined;
+    if (logVariance && codeNoise) {
+      const size = config.codeSize;
+      const packed = new Float32Array(count * size);
+      batch.order.forEach((b, i) => packed.set(codeNoise.subarray(b * size, (b + 1) * size), i * size));
+      code = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVariance)), tf.tensor2d(packed, [count, size])));
+    }
+    let total: tf.Tensor = tf.sum(rowLosses(decoderLogits(w, code, batch), batch));
+    if (logVariance) {
+      const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVariance), tf.add(tf.square(mean), tf.exp(logVariance)))));
+      total = tf.add(total, tf.mul(config.klWeight * (draws ? (draws.annealed as number) : 1), kl));
+    }
+    return { loss: tf.div(total, batch.characters) as tf.Scalar, weight: batch.characters };
+  };
 
   return assemble({
     config,
@@ -104,20 +149,16 @@ export function buildSequence(config: ModelConfig, inputShape: readonly number[]
     trainedModels: [encoderStats, decoder],
     noise,
     graph,
-    loss: (x, training) => {
-      // Annealing position from the draws so far (restored with a checkpoint): taken before this step draws.
-      const annealed = Math.min(1, Math.floor(noise.draws / drawsPerStep) / KL_ANNEAL_STEPS);
-      const dropout = training && config.charDropout > 0 ? { rate: config.charDropout, random: mulberry32(mixSeed(config.seed, noise.draws++)) } : undefined;
-      const batch = textBatch(x.dataSync(), x.shape[0], maxLength, dropout);
-      const w = weights();
-      const { mean, logVar: logVariance } = encodeBatch(w, batch);
-      const code = training && logVariance ? tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVariance)), noise.normal(mean.shape))) : mean;
-      let total: tf.Tensor = tf.sum(rowLosses(decoderLogits(w, code as tf.Tensor2D, batch), batch));
-      if (logVariance) {
-        const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVariance), tf.add(tf.square(mean), tf.exp(logVariance)))));
-        total = tf.add(total, tf.mul(config.klWeight * (training ? annealed : 1), kl));
-      }
-      return tf.div(total, batch.characters) as tf.Scalar;
+    loss: (x, training) => shareLoss(x, training ? drawsOf(x.dataSync(), x.shape[0]) : undefined).loss,
+    lossShares: {
+      draw: drawsOf,
+      slice: (draws, start, end) => ({
+        annealed: draws.annealed,
+        // Copies, not views: a view would carry its whole buffer to the worker.
+        dropped: (draws.dropped as Uint8Array | undefined)?.slice(start * maxLength, end * maxLength),
+        codeNoise: (draws.codeNoise as Float32Array | undefined)?.slice(start * config.codeSize, end * config.codeSize),
+      }),
+      loss: shareLoss,
     },
     perSampleError: (x) => {
       const count = x.shape[0];

@@ -65,13 +65,35 @@ function stepSizes(sortedLengths: Int32Array, steps: number, extra: number): num
   return sizes;
 }
 
-/** Packs stored samples: `ids` holds `count` rows of `maxLength` indices (line, end mark, padding). */
-export function textBatch(ids: ArrayLike<number>, count: number, maxLength: number, dropout?: CharacterDropout): TextBatch {
+/** The lines sorted longest first (ties by position) and how many take part in each step. */
+export function sortedLines(ids: ArrayLike<number>, count: number, maxLength: number): { order: Int32Array; sorted: Int32Array; sizes: number[] } {
   const lengths = lineLengths(ids, count, maxLength);
   const order = Int32Array.from(lengths.keys()).sort((a, b) => lengths[b] - lengths[a] || a - b);
   const sorted = Int32Array.from(order, (b) => lengths[b]);
-  const longest = sorted[0];
-  const encoderSizes = stepSizes(sorted, longest + 1, 1);
+  return { order, sorted, sizes: stepSizes(sorted, sorted[0] + 1, 1) };
+}
+
+/**
+ * Character dropout of a batch, drawn once: mask[b × maxLength + t] = 1 when the decoder of sample b
+ * is fed the unknown mark instead of its previous character at step t. The draws are taken in the
+ * packed order (step by step, longest line first), so a mask of the whole batch is what a batch of
+ * one thread always drew; data-parallel halves take their samples' rows of it.
+ */
+export function dropoutMask(ids: ArrayLike<number>, count: number, maxLength: number, dropout: CharacterDropout): Uint8Array {
+  const { order, sizes } = sortedLines(ids, count, maxLength);
+  const mask = new Uint8Array(count * maxLength);
+  for (let t = 1; t < sizes.length; t++) {
+    for (let i = 0; i < sizes[t]; i++) if (dropout.random() < dropout.rate) mask[order[i] * maxLength + t] = 1;
+  }
+  return mask;
+}
+
+/**
+ * Packs stored samples: `ids` holds `count` rows of `maxLength` indices (line, end mark, padding);
+ * `dropped` (dropoutMask, same layout) marks the decoder inputs replaced by the unknown mark.
+ */
+export function textBatch(ids: ArrayLike<number>, count: number, maxLength: number, dropped?: Uint8Array): TextBatch {
+  const { order, sorted, sizes: encoderSizes } = sortedLines(ids, count, maxLength);
   const decoderSizes = encoderSizes;
   const encoderIds = new Int32Array(encoderSizes.reduce((a, b) => a + b, 0));
   const decoderIds = new Int32Array(decoderSizes.reduce((a, b) => a + b, 0));
@@ -87,8 +109,7 @@ export function textBatch(ids: ArrayLike<number>, count: number, maxLength: numb
     for (let i = 0; i < decoderSizes[t]; i++) {
       const target = t === sorted[i] ? END_INDEX : character(i, t);
       const previous = t === 0 ? END_INDEX : character(i, t - 1);
-      const dropped = t > 0 && dropout !== undefined && dropout.random() < dropout.rate;
-      decoderIds[row] = dropped ? UNKNOWN_INDEX : previous;
+      decoderIds[row] = dropped?.[order[i] * maxLength + t] ? UNKNOWN_INDEX : previous;
       targets[row] = target;
       targetLine[row] = i;
       row++;

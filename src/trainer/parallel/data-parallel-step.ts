@@ -11,14 +11,20 @@ import { parseGradientMessage, type FromGradientWorker, type ToGradientWorker } 
 /**
  * Data-parallel training on two threads: the main thread and one gradient worker each compute the
  * gradients of the loss on their half of the batch, at the same time; the main thread averages
- * them, weighted by sample count (the loss is a mean over samples, so the weighted average is the
- * full batch's gradient up to float rounding) and applies them with the run's optimizer.
+ * them, weighted by what each loss is a mean over (samples; for text, characters: so the weighted
+ * average is the full batch's gradient up to float rounding) and applies them with the run's optimizer.
+ * A loss that draws random numbers (sequence: character dropout, the variational code's noise) has
+ * them drawn once for the whole batch on the main thread (BuiltModel.lossShares), each half using its
+ * samples' part: the same draws as one thread.
  * The main thread keeps the only copy of the weights that matters (checkpoints, saves, resume):
  * it sends them to the worker before every step.
  */
 
-/** Presets whose loss has no random draws: each half computes exactly its share of the plain loss. */
-export const DATA_PARALLEL_PRESETS: readonly Preset[] = ['dense', 'deep', 'conv', 'sparse'];
+/**
+ * Presets that train on two threads with the same maths as one: their loss draws no random numbers,
+ * or it draws them once per batch on the main thread (lossShares).
+ */
+export const DATA_PARALLEL_PRESETS: readonly Preset[] = ['dense', 'deep', 'conv', 'sparse', 'sequence'];
 
 type WithoutId<T extends ToGradientWorker['type']> = Omit<Extract<ToGradientWorker, { type: T }>, 'requestId'>;
 
@@ -28,6 +34,8 @@ export interface DataParallelStepOptions {
   optimizer: tfType.Optimizer;
   /** The backend the main thread runs on; the worker starts the same one. */
   backend: string;
+  /** Text models: the vocabulary's size, which the worker needs to build its copy of the model. */
+  vocabularySize?: number;
   /** The worker's bundled script (default: gradient-worker.js beside the running trainer bundle). */
   workerScript?: string;
 }
@@ -58,6 +66,7 @@ export class DataParallelStep {
         inputShape: [...model.inputShape],
         kind: model.kind,
         backend: options.backend as PreferredBackend,
+        vocabularySize: options.vocabularySize,
       };
       await channel.request(init);
     } catch (error) {
@@ -80,17 +89,20 @@ export class DataParallelStep {
     if (workerCount === 0) return this.runAlone(inputs, count);
 
     const weights = variables.map((variable) => variable.dataSync() as Float32Array);
+    const shares = model.lossShares;
+    const draws = shares?.draw(inputs.subarray(0, count * sampleSize), count);
     const request: WithoutId<'gradients'> = {
       type: 'gradients',
       weights,
       inputs: inputs.slice(mainCount * sampleSize, count * sampleSize),
       count: workerCount,
+      draws: draws && shares!.slice(draws, mainCount, count),
     };
     const reply = this.channel.request<Extract<FromGradientWorker, { type: 'gradients' }>>(request);
     // The worker has its copy now: compute ours meanwhile.
     let mine: ReturnType<typeof computeGradients>;
     try {
-      mine = tf.tidy(() => computeGradients(tf, model, tf.tensor(inputs.subarray(0, mainCount * sampleSize), [mainCount, ...model.inputShape])));
+      mine = tf.tidy(() => computeGradients(tf, model, tf.tensor(inputs.subarray(0, mainCount * sampleSize), [mainCount, ...model.inputShape]), draws && shares!.slice(draws, 0, mainCount)));
     } catch (error) {
       reply.catch(() => undefined); // the step failed here already; the worker's answer no longer matters
       throw error;
@@ -102,8 +114,8 @@ export class DataParallelStep {
       tf.dispose([mine.loss, ...mine.gradients]);
       throw error;
     }
-    const mainWeight = mainCount / count;
-    const workerWeight = workerCount / count;
+    const mainWeight = mine.weight / (mine.weight + theirs.weight);
+    const workerWeight = theirs.weight / (mine.weight + theirs.weight);
     const loss = mine.loss.dataSync()[0] * mainWeight + theirs.loss * workerWeight;
     tf.tidy(() => {
       const averaged = variables.map((variable, i) => ({

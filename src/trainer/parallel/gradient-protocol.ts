@@ -1,4 +1,5 @@
 import type { DatasetKind } from '../../data/dataset';
+import type { BatchDraws } from '../../models/built-model';
 import type { ModelConfig } from '../../models/config';
 import type { PreferredBackend } from '../backend';
 
@@ -9,12 +10,12 @@ import type { PreferredBackend } from '../backend';
  */
 
 export type ToGradientWorker =
-  | { type: 'init'; requestId: number; config: ModelConfig; inputShape: number[]; kind: DatasetKind; backend: PreferredBackend }
-  | { type: 'gradients'; requestId: number; weights: Float32Array[]; inputs: Float32Array; count: number };
+  | { type: 'init'; requestId: number; config: ModelConfig; inputShape: number[]; kind: DatasetKind; backend: PreferredBackend; vocabularySize?: number }
+  | { type: 'gradients'; requestId: number; weights: Float32Array[]; inputs: Float32Array; count: number; draws?: BatchDraws };
 
 export type FromGradientWorker =
   | { type: 'ready'; requestId: number; backend: string }
-  | { type: 'gradients'; requestId: number; loss: number; gradients: Float32Array[] }
+  | { type: 'gradients'; requestId: number; loss: number; weight: number; gradients: Float32Array[] }
   | { type: 'error'; requestId?: number; message: string };
 
 const TYPES = new Set(['init', 'ready', 'gradients', 'error']);

@@ -10,7 +10,7 @@ import { parseGradientMessage, type FromGradientWorker, type ToGradientWorker } 
 /**
  * The second thread of data-parallel training: its own tfjs backend and a copy of the model.
  * Per step it takes the current weights and its share of the batch and returns the gradients of
- * the model's loss on that share. It never updates weights itself: the main thread owns them.
+ * the model's loss on that share (under the batch's random draws the main thread took, if any). It never updates weights itself: the main thread owns them.
  */
 
 if (!parentPort) throw new Error('gradient-worker.ts must run as a worker thread');
@@ -35,7 +35,7 @@ async function handle(message: ToGradientWorker): Promise<void> {
     const active = await initBackend(message.backend);
     tf = active.tf;
     model?.dispose();
-    model = buildModel(message.config, message.inputShape, message.kind);
+    model = buildModel(message.config, message.inputShape, message.kind, message.vocabularySize);
     channel.send({ type: 'ready', requestId: message.requestId, backend: active.name });
     return;
   }
@@ -45,13 +45,13 @@ async function handle(message: ToGradientWorker): Promise<void> {
     t.tidy(() => variable.assign(t.tensor(message.weights[i], variable.shape)));
   });
   const inputs = t.tensor(message.inputs, [message.count, ...m.inputShape]);
-  const result = computeGradients(t, m, inputs);
+  const result = computeGradients(t, m, inputs, message.draws);
   inputs.dispose();
   const gradients = await Promise.all(result.gradients.map(async (g) => (await g.data()) as Float32Array));
   const loss = (await result.loss.data())[0];
   t.dispose([result.loss, ...result.gradients]);
   port.postMessage(
-    { type: 'gradients', requestId: message.requestId, loss, gradients } satisfies FromGradientWorker,
+    { type: 'gradients', requestId: message.requestId, loss, weight: result.weight, gradients } satisfies FromGradientWorker,
     // Only arrays owning their whole buffer are moved; anything else is copied.
     gradients.filter((g) => g.byteLength === g.buffer.byteLength).map((g) => g.buffer as ArrayBuffer),
   );

@@ -41,7 +41,7 @@ export function resolveTrainingThreads(question: ThreadsQuestion): ThreadsAnswer
   }
   if (requested < 2) return { threads: 1 };
   if (!DATA_PARALLEL_PRESETS.includes(preset)) {
-    return { threads: 1, note: `${preset} draws random numbers in its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})` };
+    return { threads: 1, note: `${preset} draws random numbers in each half of its loss, training on one thread (two threads: ${DATA_PARALLEL_PRESETS.join(', ')})` };
   }
   return { threads: 2 };
 }

@@ -16,13 +16,16 @@ import { withDefaultPreset } from '../../../src/trainer/default-preset';
 import { DataParallelStep } from '../../../src/trainer/parallel/data-parallel-step';
 import { TrainControl } from '../../../src/trainer/train-control';
 import { runTrainingLoop } from '../../../src/trainer/train-loop';
-import { ensureBuilt, fashionImages, repoRoot, startedClient, temporaryFolder, trainerScript } from './trainer-helpers';
+import { computeGradients } from '../../../src/trainer/parallel/compute-gradients';
+import { ensureBuilt, fashionImages, repoRoot, startedClient, temporaryFolder, trainerScript, wordsFile } from './trainer-helpers';
 
 // Data-parallel training (a real worker thread with its own wasm backend) against the plain loop.
 
 let tf: typeof tfType;
 let backend: string;
 let images: Dataset;
+let words: Dataset;
+let verses: Dataset;
 
 /** The bundled worker, as the trainer starts it (the product never loads a worker from sources). */
 const workerScript = join(repoRoot, 'dist', 'gradient-worker.js');
@@ -30,24 +33,27 @@ const workerScript = join(repoRoot, 'dist', 'gradient-worker.js');
 before(async () => {
   ensureBuilt();
   images = await openDataset({ path: fashionImages, limit: 256 });
+  words = await openDataset({ path: wordsFile, limit: 256 });
+  verses = await openDataset({ path: join(repoRoot, 'samples', 'poetry', 'tang.txt'), limit: 64 });
 });
 
 /** One epoch of ~10 batches (the last one odd-sized); the per-batch losses (smoothed) and the epoch's. */
-async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch?: number) {
-  const config = parseModelConfig(withDefaultPreset({ ...input, batchSize: 25, epochs: 1 }, images), {
-    kind: images.kind,
-    inputShape: [...images.inputShape],
+async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch?: number, dataset = images) {
+  const config = parseModelConfig(withDefaultPreset({ ...input, batchSize: 25, epochs: 1 }, dataset), {
+    kind: dataset.kind,
+    inputShape: [...dataset.inputShape],
   });
-  const model = buildModel(config, images.inputShape, images.kind);
+  const vocabularySize = dataset.vocabulary?.length;
+  const model = buildModel(config, dataset.inputShape, dataset.kind, vocabularySize);
   const optimizer = createOptimizer(config);
-  const split = splitIndices(images.count, config.validationSplit, config.seed);
+  const split = splitIndices(dataset.count, config.validationSplit, config.seed);
   const control = new TrainControl();
   const events: FromTrainer[] = [];
-  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend, workerScript }) : undefined;
+  const parallel = threads === 2 ? await DataParallelStep.start({ tf, model, optimizer, backend, workerScript, vocabularySize }) : undefined;
   try {
     const result = await runTrainingLoop({
       tf,
-      dataset: images,
+      dataset,
       model,
       optimizer,
       trainIndices: split.train,
@@ -68,6 +74,7 @@ async function train(input: Record<string, unknown>, threads: 1 | 2, stopAtBatch
       steps: events.flatMap((m) => (m.type === 'batchLoss' ? m.steps : [])),
       losses: events.flatMap((m) => (m.type === 'batchLoss' ? m.losses : [])),
       epochLoss: events.flatMap((m) => (m.type === 'epochEnd' ? [m.metrics.loss, m.metrics.val_loss!] : [])),
+      randomDraws: model.randomDraws,
     };
   } finally {
     await parallel?.dispose();
@@ -104,10 +111,74 @@ for (const testBackend of TEST_BACKENDS) describe(`data-parallel training on two
     });
   }
 
+  test('sequence (English words, character dropout): the same losses as one thread, batch by batch, and the same random draws', async () => {
+    const input = { preset: 'sequence', rnnUnits: 32, embeddingSize: 16, codeSize: 16, charDropout: 0.25 };
+    const plain = await train(input, 1, undefined, words);
+    const parallel = await train(input, 2, undefined, words);
+    assert.equal(plain.steps.length, 10);
+    assert.deepEqual(parallel.steps, plain.steps);
+    assertClose(parallel.losses, plain.losses, 'batch losses');
+    assertClose(parallel.epochLoss, plain.epochLoss, 'epoch loss and validation loss');
+    assert.equal(parallel.randomDraws, plain.randomDraws);
+    assert.ok(plain.losses.at(-1)! < plain.losses[0], `${plain.losses}`);
+  });
+
+  for (const [what, input] of [
+    ['English words, character dropout', { preset: 'sequence', rnnUnits: 32, embeddingSize: 16, codeSize: 16, charDropout: 0.3 }],
+    ['Chinese verses, variational', { preset: 'sequence', rnnUnits: 32, embeddingSize: 16, codeSize: 16, charDropout: 0.3, variational: true }],
+  ] as const) test(`sequence (${what}): two halves weighted by their characters give the whole batch's loss and gradients under the same draws`, () => {
+    const dataset = what.startsWith('Chinese') ? verses : words;
+    const config = parseModelConfig(input, { kind: dataset.kind, inputShape: [...dataset.inputShape] });
+    const model = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary!.length);
+    try {
+      const count = 31; // odd, lines of different lengths: the halves sort and pack differently from the whole
+      const [maxLength] = dataset.inputShape;
+      const ids = new Float32Array(count * maxLength);
+      dataset.fillBatch(Int32Array.from({ length: count }, (_, i) => i), ids);
+      const shares = model.lossShares!;
+      const draws = shares.draw(ids, count);
+      assert.ok((draws.dropped as Uint8Array).some((d) => d === 1), 'some characters were dropped');
+      const half = 16;
+      const part = (start: number, end: number) =>
+        computeGradients(tf, model, tf.tensor2d(ids.slice(start * maxLength, end * maxLength), [end - start, maxLength]), shares.slice(draws, start, end));
+      const whole = part(0, count);
+      const first = part(0, half);
+      const second = part(half, count);
+      assert.ok(first.weight !== second.weight || first.weight > half, 'weights are characters, not lines');
+      const total = first.weight + second.weight;
+      assert.equal(whole.weight, total);
+      const combined = (a: number, b: number) => (a * first.weight + b * second.weight) / total;
+      assertClose([combined(first.loss.dataSync()[0], second.loss.dataSync()[0])], [whole.loss.dataSync()[0]], 'loss');
+      whole.gradients.forEach((gradient, i) => {
+        const expected = Array.from(gradient.dataSync());
+        const a = first.gradients[i].dataSync();
+        const b = second.gradients[i].dataSync();
+        const actual = expected.map((_, j) => combined(a[j], b[j]));
+        // Entries near zero carry the summation order's rounding: compare against the gradient's scale.
+        const scale = Math.max(...expected.map(Math.abs), 1e-12);
+        actual.forEach((value, j) => assert.ok(Math.abs(value - expected[j]) / scale < 1e-4, `gradient ${i}[${j}]: ${value} vs ${expected[j]}`));
+      });
+      // The plain one-thread loss draws the same: the model drew once above, so a fresh model's first loss matches `whole`.
+      const fresh = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary!.length);
+      try {
+        const plainLoss = tf.tidy(() => fresh.loss(tf.tensor2d(ids, [count, maxLength]), true).dataSync()[0]);
+        assertClose([plainLoss], [whole.loss.dataSync()[0]], 'one-thread loss of a fresh model');
+      } finally {
+        fresh.dispose();
+      }
+      tf.dispose([whole, first, second].flatMap((r) => [r.loss, ...r.gradients]));
+    } finally {
+      model.dispose();
+    }
+  });
+
   test('stop takes effect before the next batch', async () => {
     const run = await train({ preset: 'dense', hiddenLayers: [32], codeSize: 8 }, 2, 3);
     assert.equal(run.result.status, 'stopped');
     assert.equal(Math.max(...run.steps), 3);
+    const text = await train({ preset: 'sequence', rnnUnits: 32, embeddingSize: 16, codeSize: 16 }, 2, 3, words);
+    assert.equal(text.result.status, 'stopped');
+    assert.equal(Math.max(...text.steps), 3);
   });
 
   test('a failing step rejects instead of hanging, and the worker ends', async () => {

@@ -30,7 +30,7 @@ describe('training threads', () => {
           assert.deepEqual(two, { threads: 2 }, `${preset} on ${backend}, threads 2`);
         } else {
           assert.equal(two.threads, 1, `${preset} on ${backend}, threads 2`);
-          assert.match(two.note ?? '', new RegExp(`${preset} draws random numbers in its loss, training on one thread`));
+          assert.match(two.note ?? '', new RegExp(`${preset} draws random numbers in each half of its loss, training on one thread`));
         }
       }
     }
