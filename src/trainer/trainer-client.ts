@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { MessageChannel } from '../protocol/channel';
 import { parseFromTrainer, type FromTrainer, type ToTrainer } from '../protocol/trainer-protocol';
+import { NativeLogFilter } from './native-log-filter';
 
 /**
  * The host side of the trainer child process, used by the extension, the CLI and the tests.
@@ -76,6 +77,7 @@ export class TrainerClient {
   private readonly eventListeners = new Set<(message: FromTrainer) => void>();
   private readonly exitListeners = new Set<(exit: TrainerExit) => void>();
   private stderrTail = '';
+  private readonly stderrFilter = new NativeLogFilter();
   private exited: TrainerExit | undefined;
   private disposing = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -200,11 +202,7 @@ export class TrainerClient {
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (text: string) => this.options.onOutput?.('stdout', text));
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      const keep = this.options.stderrTailBytes ?? 4096;
-      this.stderrTail = (this.stderrTail + text).slice(-keep);
-      this.options.onOutput?.('stderr', text);
-    });
+    child.stderr?.on('data', (text: string) => this.recordStderr(this.stderrFilter.push(text)));
 
     return new Promise<TrainerReady>((resolve, reject) => {
       let settled = false;
@@ -241,8 +239,16 @@ export class TrainerClient {
     });
   }
 
+  private recordStderr(text: string): void {
+    if (!text) return;
+    const keep = this.options.stderrTailBytes ?? 4096;
+    this.stderrTail = (this.stderrTail + text).slice(-keep);
+    this.options.onOutput?.('stderr', text);
+  }
+
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exited) return;
+    this.recordStderr(this.stderrFilter.flush());
     clearTimeout(this.killTimer);
     const exit: TrainerExit = {
       code,
