@@ -54,8 +54,9 @@ export async function findInCommandPalette(page: Page, title: string, timeoutMs 
       if (Date.now() > deadline) throw error;
       continue;
     }
-    await input.fill(`>${title}`);
     try {
+      // The palette can close again while the Welcome page takes focus: a user opens it again.
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: 3000 });
       return row;
     } catch (error) {
