@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       tf.registerKernel({ ...kernel, kernelFunc: (args) => {
         const t0 = performance.now();
         const out = inner(args);
-        const key = /MatMul|Unpack|Identity/.test(kernel.kernelName)
+        const key = /MatMul|Unpack|Identity|Sum|Gather|Transpose/.test(kernel.kernelName)
           ? `${kernel.kernelName} ${Object.values(args.inputs as Record<string, { shape: number[] }>).map((t) => `[${t.shape}]`).join('')}${(args.attrs as { transposeA?: boolean } | undefined)?.transposeA ? ' tA' : ''}${(args.attrs as { transposeB?: boolean } | undefined)?.transposeB ? ' tB' : ''}`
           : kernel.kernelName;
         const entry = profile.get(key) ?? { ms: 0, calls: 0 };
@@ -89,6 +89,10 @@ async function main(): Promise<void> {
     optimizer.dispose();
     const ms = total / batches;
     if (process.env.PROFILE) {
+      const byKernel = new Map<string, number>();
+      for (const [key, entry] of profile) byKernel.set(key.split(' ')[0], (byKernel.get(key.split(' ')[0]) ?? 0) + entry.ms);
+      const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+      console.log(`  kernels ${(total / (batches + 2)).toFixed(1)} ms/batch: ${[...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${(v / (batches + 2)).toFixed(1)}`).join(', ')}`);
       const rows = [...profile].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
       for (const [kernel, { ms: kms, calls }] of rows) console.log(`  ${kernel.padEnd(24)} ${(kms / (batches + 2)).toFixed(1)} ms/batch  ${(calls / (batches + 2)).toFixed(0)} calls/batch`);
       profile.clear();

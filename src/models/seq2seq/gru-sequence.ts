@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sigmoidInPlace, tanhInPlace } from './fast-math';
 
 /**
  * A whole packed GRU sequence as one differentiable op (tf.customGrad), the way cuDNN fuses RNNs:
@@ -72,25 +73,26 @@ export function gruSequence(
       const at = offsets[t] * units;
       const hPrev = t === 0 ? H0.subarray(0, n * units) : states.subarray(offsets[t - 1] * units, (offsets[t - 1] + n) * units);
       previous.set(hPrev, at);
+      const end = at + n * units;
       const g = multiply(hPrev, n, units, uzr as tf.Tensor2D);
       for (let i = 0; i < n; i++) {
         const gateRow = (offsets[t] + i) * 2 * units;
         const productRow = i * 2 * units;
-        const row = i * units;
+        const k = at + i * units;
         for (let j = 0; j < units; j++) {
-          const k = at + row + j;
-          const zk = 1 / (1 + Math.exp(-(XG[gateRow + j] + g[productRow + j])));
-          const rk = 1 / (1 + Math.exp(-(XG[gateRow + units + j] + g[productRow + units + j])));
-          z[k] = zk;
-          r[k] = rk;
-          resetState[k] = rk * hPrev[row + j];
+          z[k + j] = XG[gateRow + j] + g[productRow + j];
+          r[k + j] = XG[gateRow + units + j] + g[productRow + units + j];
         }
       }
-      const c = multiply(resetState.subarray(at, at + n * units), n, units, uh as tf.Tensor2D);
+      sigmoidInPlace(z, at, end);
+      sigmoidInPlace(r, at, end);
+      for (let q = 0; q < n * units; q++) resetState[at + q] = r[at + q] * hPrev[q];
+      const c = multiply(resetState.subarray(at, end), n, units, uh as tf.Tensor2D);
+      for (let q = 0; q < n * units; q++) candidate[at + q] = XC[at + q] + c[q];
+      tanhInPlace(candidate, at, end);
       for (let q = 0; q < n * units; q++) {
         const k = at + q;
-        const cand = Math.tanh(XC[k] + c[q]);
-        candidate[k] = cand;
+        const cand = candidate[k];
         states[k] = cand + z[k] * (hPrev[q] - cand);
       }
     }

@@ -6,6 +6,7 @@ import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { resizeNearestNeighborGradKernel } from './resize-nearest-neighbor-grad';
 import { sliceKernel, splitVKernel } from './slice';
+import { sumKernel } from './sum';
 import { tileKernel } from './tile';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
@@ -13,7 +14,7 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
  * Registers, for the wasm backend, the kernels that training needs and tfjs-backend-wasm 4.22
  * lacks (Conv2DBackpropFilter, UnsortedSegmentSum) plus FusedAdam's one-pass update, and wraps the gradient kernels it implements
  * with naive loops (transposed matMul, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad, Tile)
- * with paths through its XNNPACK-backed kernels, and Slice / SplitV with copies that do not read the
+ * with paths through its XNNPACK-backed kernels, Sum over leading axes (bias gradients) as a product, and Slice / SplitV with copies that do not read the
  * whole input first. Call before the backend initialises (setup
  * functions run then). Idempotent; kernels the backend gains in a later version are left alone.
  */
@@ -30,6 +31,7 @@ export function registerWasmTrainingKernels(backendName = 'wasm'): void {
     [tf.Tile, tileKernel],
     [tf.Slice, sliceKernel],
     [tf.SplitV, splitVKernel],
+    [tf.Sum, sumKernel],
   ];
   for (const [kernelName, wrap] of fastPaths) {
     const original = tf.getKernel(kernelName, backendName);

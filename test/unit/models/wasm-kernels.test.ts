@@ -219,6 +219,9 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
 
   for (const [aShape, bShape, transposeA, transposeB] of [
     [[5, 7], [5, 3], true, false],
+    [[5, 3], [5, 7], true, false], // the wider b: computed as (b^T a)^T
+    [[2, 4, 3], [2, 4, 6], true, false],
+    [[1, 4, 3], [2, 4, 6], true, false],
     [[5, 7], [3, 7], false, true],
     [[7, 5], [3, 7], true, true],
     [[2, 4, 6], [2, 4, 3], true, false],
@@ -261,6 +264,21 @@ describe('wasm training kernels (added and fast-path matMul) equal the cpu backe
       const x = tf.tidy(() => tf.randomNormal([...shape], 0, 5, 'float32', 20).round().cast(dtype));
       const { cpu, wasm } = await onBothBackends(() => tf.tile(x, [...reps]).cast('float32'));
       assertClose(wasm, cpu, 'tile');
+    });
+  }
+
+  for (const [shape, axis, keepDims] of [
+    [[1700, 300], 0, false], // a bias gradient
+    [[4, 5, 6], [0, 1], false],
+    [[4, 5, 6], [1, 0], true],
+    [[7, 3], -2, true],
+    [[4, 5, 6], [1, 2], false], // not the leading axes: the original kernel
+    [[9], 0, false], // a whole reduction: the original kernel
+  ] as const) {
+    test(`Sum ${shape} over ${axis}${keepDims ? ' keepDims' : ''}`, async () => {
+      const x = tf.randomNormal([...shape], 0, 3, 'float32', 21);
+      const { cpu, wasm, shape: outShape } = await onBothBackends(() => tf.sum(x, axis as number | number[], keepDims));
+      assertClose(wasm, cpu, `sum, output shape ${outShape}`);
     });
   }
 
