@@ -1,7 +1,7 @@
 /**
  * Our side of the text figures of `npm run bench`: the sequence preset (its defaults, or a --config
  * JSON on top) trained for a fixed time on the seeded training split with the trainer's own model,
- * loss, optimizer and epoch shuffle, then scored by greedy decoding of every held-out line (the same
+ * loss, optimizer, learning-rate schedule (over the time budget) and epoch shuffle, then scored by greedy decoding of every held-out line (the same
  * lines the PyTorch peer is scored on: the split is written to --split-out for it).
  *   node --import tsx bench/measure-text.ts --lines FILE --seconds 120 [--config '{"rnnUnits":128}'] [--split-out FILE]
  * `"threads": 2` in --config trains data-parallel as the trainer does (src/trainer/parallel/, the built
@@ -15,9 +15,10 @@ import { openDataset } from '../src/data/open-dataset';
 import { mulberry32, shuffleInPlace } from '../src/data/random';
 import { splitIndices } from '../src/data/split';
 import { buildModel } from '../src/models/build-model';
-import { createOptimizer } from '../src/models/optimizer';
+import { createOptimizer, setLearningRate } from '../src/models/optimizer';
 import { parseModelConfig } from '../src/models/parse-config';
 import { initBackend } from '../src/trainer/backend';
+import { budgetProgress, scheduledLearningRate } from '../src/trainer/loop/learning-rate-schedule';
 import { DataParallelStep } from '../src/trainer/parallel/data-parallel-step';
 import { reconstructIndices, scoreReconstructions } from '../src/trainer/text-metrics';
 import { epochSeed } from '../src/trainer/train-loop';
@@ -54,6 +55,9 @@ async function main(): Promise<void> {
     const order = shuffleInPlace(Int32Array.from(split.train), mulberry32(epochSeed(config.seed, epoch)));
     for (let start = 0; start < order.length && trainMs < limitMs; start += config.batchSize) {
       const indices = order.subarray(start, Math.min(start + config.batchSize, order.length));
+      // The trainer's schedule over this run's budget: its time.
+      const progress = budgetProgress({ epochs: samples / split.train.length, epochLimit: 0, seconds: trainMs / 1000, maxSeconds: limitMs / 1000 });
+      setLearningRate(optimizer, scheduledLearningRate(config.learningRate, config.learningRateSchedule, progress));
       const t0 = performance.now();
       dataset.fillBatch(indices, buffer);
       if (parallel) {
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
     lines: dataset.count,
     heldOut: split.validation.length,
     vocabulary: dataset.vocabulary!.length,
-    config: { rnnUnits: config.rnnUnits, codeSize: config.codeSize, embeddingSize: config.embeddingSize, charDropout: config.charDropout, learningRate: config.learningRate, batchSize: config.batchSize, threads: config.threads },
+    config: { rnnUnits: config.rnnUnits, codeSize: config.codeSize, embeddingSize: config.embeddingSize, charDropout: config.charDropout, learningRate: config.learningRate, learningRateSchedule: config.learningRateSchedule, batchSize: config.batchSize, threads: config.threads },
     samples,
     seconds: trainMs / 1000,
     samples_per_second: samples / (trainMs / 1000),

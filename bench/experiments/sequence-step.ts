@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const config = parseModelConfig({ preset: 'sequence', rnnUnits: units }, { kind: dataset.kind, inputShape: [...dataset.inputShape] });
   const built = buildModel(config, dataset.inputShape, dataset.kind, dataset.vocabulary!.length);
   const [maxLength] = dataset.inputShape;
-  const batchSize = 128;
+  const batchSize = Number(process.env.BATCH ?? 128);
   const buffer = new Float32Array(batchSize * maxLength);
   const batchAt = (b: number) => {
     const indices = Int32Array.from({ length: batchSize }, (_, i) => (b * batchSize + i * 7919) % dataset.count);

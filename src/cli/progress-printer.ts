@@ -58,7 +58,8 @@ export class ProgressPrinter {
       (metrics.best_epoch !== undefined && metrics.best_epoch !== metrics.epoch ? ` (best: epoch ${metrics.best_epoch})` : '');
     this.line(
       `epoch ${metrics.epoch}: loss ${format(metrics.loss)}${validation}, ${metrics.seconds.toFixed(1)} s, ` +
-        `${Math.round(metrics.samples_per_second)} samples/s`,
+        `${Math.round(metrics.samples_per_second)} samples/s` +
+        (metrics.learning_rate === undefined ? '' : `, learning rate ${metrics.learning_rate.toPrecision(2)}`),
     );
   }
 

@@ -13,6 +13,9 @@ export const OUTPUT_ACTIVATIONS = [...ACTIVATIONS, 'softmax'] as const;
 /** Reconstruction losses: mean squared error, binary cross-entropy, categorical cross-entropy (sequence only). */
 export const LOSSES = ['mse', 'bce', 'cce'] as const;
 
+export const LEARNING_RATE_SCHEDULES = ['constant', 'anneal'] as const;
+export type LearningRateSchedule = (typeof LEARNING_RATE_SCHEDULES)[number];
+
 /**
  * A model and training configuration as JSON. Every field has a default, so `{}` is valid;
  * `parseModelConfig` applies the preset's defaults and rejects unknown keys with a clear message.
@@ -35,6 +38,12 @@ export const modelConfigSchema = z
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
     /** Default: 0.002 for images (measured: reaches the same validation error in fewer epochs than 0.001), else 0.001. */
     learningRate: z.number().positive().max(10).optional(),
+    /**
+     * `anneal`: the learning rate holds for the first 60% of the run's budget (its epochs or its time limit,
+     * whichever ends first), then falls linearly to 5% of it (src/trainer/loop/learning-rate-schedule.ts).
+     * Default: anneal for the sequence preset (measured: 61% -> 73% of held-out words exact in 120 s), else constant.
+     */
+    learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
     batchSize: z.number().int().min(1).max(65536).default(128),
     /**
      * A fixed number of epochs. When absent, training is automatic: it goes on while the validation
@@ -86,4 +95,5 @@ export type ModelConfig = z.output<typeof modelConfigSchema> & {
   outputActivation: (typeof OUTPUT_ACTIVATIONS)[number];
   loss: (typeof LOSSES)[number];
   learningRate: number;
+  learningRateSchedule: LearningRateSchedule;
 };

@@ -45,13 +45,18 @@ export class FusedAdam extends tf.Optimizer {
   private readonly epsilon: number;
 
   constructor(
-    private readonly learningRate: number,
+    /** Read at every step: a learning-rate schedule sets it between steps (setLearningRate). */
+    private learningRate: number,
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     epsilon?: number,
   ) {
     super();
     this.epsilon = epsilon ?? tf.backend().epsilon();
+  }
+
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {

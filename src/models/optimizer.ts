@@ -13,3 +13,14 @@ export function createOptimizer(config: Pick<ModelConfig, 'optimizer' | 'learnin
       return tf.train.rmsprop(config.learningRate);
   }
 }
+
+/**
+ * Sets the rate of the next steps (a schedule). tfjs's SGD has a setter; RMSProp reads its protected
+ * field at every step, so writing it is what a setter would do.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const settable = optimizer as tf.Optimizer & { setLearningRate?: (rate: number) => void; learningRate?: number };
+  if (typeof settable.setLearningRate === 'function') settable.setLearningRate(rate);
+  else if (typeof settable.learningRate === 'number') settable.learningRate = rate;
+  else throw new Error(`${optimizer.getClassName()}: its learning rate cannot be scheduled`);
+}

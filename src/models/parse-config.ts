@@ -47,6 +47,7 @@ export function parseModelConfig(input: unknown, context: ModelConfigContext): M
     noise: value.noise ?? defaults.noise,
     sparsity: value.sparsity ?? defaults.sparsity,
     learningRate: value.learningRate ?? defaults.learningRate,
+    learningRateSchedule: value.learningRateSchedule ?? defaults.learningRateSchedule,
     batchSize: given.has('batchSize') ? value.batchSize : defaults.batchSize,
   };
   if (config.preset === 'conv') {

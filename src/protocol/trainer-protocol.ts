@@ -107,6 +107,8 @@ export const epochMetricsSchema = z.object({
    * standardized units for tabular data): one figure that compares runs whatever their loss.
    */
   val_mse: z.number().nullable().optional(),
+  /** The learning rate of the epoch's last batch, when a schedule sets it (learningRateSchedule: anneal). */
+  learning_rate: z.number().positive().optional(),
   /** The epoch with the lowest validation loss so far (the weights the run's model keeps). */
   best_epoch: z.number().int().optional(),
 });

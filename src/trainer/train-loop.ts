@@ -2,6 +2,8 @@ import type * as tfType from '@tensorflow/tfjs';
 import { product, type Dataset } from '../data/dataset';
 import { mulberry32, shuffleInPlace } from '../data/random';
 import type { BuiltModel } from '../models/built-model';
+import type { LearningRateSchedule } from '../models/config';
+import { setLearningRate } from '../models/optimizer';
 import type {
   Anomalies,
   CodeProjection,
@@ -15,6 +17,7 @@ import { BestWeights } from './loop/best-weights';
 import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from './loop/constant-output';
 import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
 import { Evaluator, type ValidationResult } from './loop/evaluation';
+import { budgetProgress, scheduledLearningRate } from './loop/learning-rate-schedule';
 import { ProgressStream } from './loop/progress-stream';
 import { denseTrainingStep } from './fast-step/dense-step';
 import { textMetrics, type TextMetrics } from './text-metrics';
@@ -48,6 +51,8 @@ export interface TrainLoopOptions {
   /** Shorthand for `stopping: { epochs }` (tests, benchmarks). */
   epochs?: number;
   seed: number;
+  /** The optimizer's configured rate and its schedule over the run's budget; default: the optimizer's rate, constant. */
+  learningRate?: { rate: number; schedule: LearningRateSchedule };
   /** Epochs already finished (resume from a checkpoint). */
   startEpoch?: number;
   /** A resumed run's early-stopping state, training seconds so far and best weights. */
@@ -162,6 +167,8 @@ class TrainingLoop {
   private sessionTrainMs = 0;
   private sessionTrainSamples = 0;
   private constantBaseline: number | null | undefined;
+  /** The scheduled rate of the last batch (undefined: the optimizer's own, constant). */
+  private currentLearningRate: number | undefined;
 
   constructor(private readonly options: TrainLoopOptions) {
     const { tf, dataset, model } = options;
@@ -251,6 +258,7 @@ class TrainingLoop {
         if (samples > 0) return { kind: 'finished', loss: lossSum / samples, samples, trainMs, cut: true };
       }
 
+      this.scheduleLearningRate(epoch + b / this.batchesPerEpoch);
       const batchStartedAt = this.clock();
       const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
       const loss = await this.trainBatch(indices);
@@ -268,6 +276,20 @@ class TrainingLoop {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return { kind: 'finished', loss: lossSum / samples, samples, trainMs };
+  }
+
+  /** Sets the optimizer's rate for the next batch from how far the run is through its budget. */
+  private scheduleLearningRate(epochs: number): void {
+    const { learningRate, optimizer } = this.options;
+    if (!learningRate || learningRate.schedule === 'constant') return;
+    const progress = budgetProgress({
+      epochs,
+      epochLimit: this.stopping.epochLimit,
+      seconds: this.trainingSeconds(),
+      maxSeconds: this.stopping.rule.maxTimeSeconds,
+    });
+    this.currentLearningRate = scheduledLearningRate(learningRate.rate, learningRate.schedule, progress);
+    setLearningRate(optimizer, this.currentLearningRate);
   }
 
   private trainBatch(indices: Int32Array): Promise<number> | number {
@@ -337,6 +359,7 @@ class TrainingLoop {
       seconds: epochSeconds,
       // Training batches only.
       samples_per_second: outcome.trainMs > 0 ? (outcome.samples * 1000) / outcome.trainMs : 0,
+      ...(this.currentLearningRate !== undefined ? { learning_rate: this.currentLearningRate } : {}),
       ...text,
     };
     emit({ type: 'epochEnd', metrics });

@@ -212,6 +212,7 @@ async function trainAndSave(
     validationIndices: run.split.validation,
     batchSize: config.batchSize,
     stopping: stoppingRule(config),
+    learningRate: { rate: config.learningRate, schedule: config.learningRateSchedule },
     seed: config.seed,
     startEpoch: run.resumedFromEpoch,
     resumed: checkpoint

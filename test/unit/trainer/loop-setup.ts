@@ -42,6 +42,7 @@ export function loopSetup(
     validationIndices: split.validation,
     batchSize: config.batchSize,
     ...stopping,
+    learningRate: { rate: config.learningRate, schedule: config.learningRateSchedule },
     seed: config.seed,
     control,
     emit: (m) => events.push(m),
