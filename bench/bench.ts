@@ -19,6 +19,7 @@
  *   npm run bench [-- --quick] [-- --skip cpu,peer,memory,ui,conv,parallel,threads,first-loss,extension,training,text] [-- --samples N]
  *                 [-- --wasm-threads 2 (experiment: tfjs-backend-wasm's threaded build)]
  *                 [-- --text-threads 1 (our text runs, one per thread count; default 1: two threads were measured no faster, bench/README.md)]
+ *                 (our text runs go on wasm and, where tfjs-node is built, on tensorflow too)
  *
  * Prints a table (figure, ours, peer, ratio, target, met?) and writes bench/results.json.
  */
@@ -555,17 +556,19 @@ async function textFigures(): Promise<void> {
     for (const [label, file] of [['English words', words], ['Chinese verses', verses]] as const) {
       const split = join(splitDir, `${label.replace(/ /g, '-')}.json`);
       const threadCounts = options['text-threads'].split(',').map(Number);
-      const mineByThreads: [number, TextResult][] = [];
-      for (const threads of threadCounts) {
-        log(`ours: sequence preset, ${label} (${file}), ${threads} thread${threads === 1 ? '' : 's'}, ${seconds} s`);
+      // One run per backend (wasm, every user's default; tensorflow where tfjs-node is built) and thread count.
+      const runs = trainerBackends().flatMap((backend) => threadCounts.map((threads) => ({ backend, threads })));
+      const mine: { backend: string; threads: number; result: TextResult }[] = [];
+      for (const { backend, threads } of runs) {
+        log(`ours: sequence preset, ${label} (${file}), ${backend}, ${threads} thread${threads === 1 ? '' : 's'}, ${seconds} s`);
         const config = JSON.stringify({ threads, ...JSON.parse(options['text-config']) });
-        const run = await runChild<TextResult>(
+        const result = await runChild<TextResult>(
           process.execPath,
-          ['--import', 'tsx', join(root, 'bench/measure-text.ts'), '--lines', file, '--seconds', seconds, '--split-out', split, '--config', config],
+          ['--import', 'tsx', join(root, 'bench/measure-text.ts'), '--lines', file, '--seconds', seconds, '--split-out', split, '--config', config, '--backend', backend],
           30 * 60_000,
         );
-        log(`  ${fmt(run.samples_per_second)} samples/s, ${run.epochs.toFixed(2)} epochs, held-out exact ${percent(run.val_exact_match)}, characters ${percent(run.val_char_accuracy)}`);
-        mineByThreads.push([threads, run]);
+        log(`  ${fmt(result.samples_per_second)} samples/s, ${result.epochs.toFixed(2)} epochs, held-out exact ${percent(result.val_exact_match)}, characters ${percent(result.val_char_accuracy)}`);
+        mine.push({ backend, threads, result });
       }
       let theirs: TextResult | undefined;
       if (python) {
@@ -573,34 +576,34 @@ async function textFigures(): Promise<void> {
         theirs = await runChild<TextResult>(python, [join(root, 'bench/text_peer.py'), '--lines', file, '--split', split, '--seconds', seconds, '--threads', '2'], 30 * 60_000);
         log(`  ${fmt(theirs.samples_per_second)} samples/s, ${theirs.epochs.toFixed(2)} epochs, held-out exact ${percent(theirs.val_exact_match)}, characters ${percent(theirs.val_char_accuracy)}`);
       }
-      results[`text ${label}`] = { file, seconds: Number(seconds), ours: mineByThreads[0][1], oursByThreads: Object.fromEntries(mineByThreads), peer: theirs };
+      results[`text ${label}`] = { file, seconds: Number(seconds), ours: mine[0].result, oursByRun: mine, peer: theirs };
       const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '');
       const english = label === 'English words';
-      for (const [threads, mine] of mineByThreads) {
-        const which = threadCounts.length > 1 ? `, ours on ${threads} thread${threads === 1 ? '' : 's'}` : '';
+      for (const { backend, threads, result } of mine) {
+        const which = runs.length > 1 ? `, ours on ${backend}${threadCounts.length > 1 ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}` : '';
         rows.push({
           figure: `text, ${label}${which}: held-out lines reconstructed exactly (${seconds} s each)`,
-          ours: percent(mine.val_exact_match),
+          ours: percent(result.val_exact_match),
           peer: theirs ? percent(theirs.val_exact_match) : 'no torch',
-          ratio: theirs ? ratio(mine.val_exact_match, theirs.val_exact_match) : '',
+          ratio: theirs ? ratio(result.val_exact_match, theirs.val_exact_match) : '',
           target: english ? '≥ 1.0×' : '',
-          met: english && theirs ? mine.val_exact_match >= theirs.val_exact_match : null,
+          met: english && theirs ? result.val_exact_match >= theirs.val_exact_match : null,
         });
         rows.push({
           figure: `text, ${label}${which}: held-out characters right`,
-          ours: percent(mine.val_char_accuracy),
+          ours: percent(result.val_char_accuracy),
           peer: theirs ? percent(theirs.val_char_accuracy) : 'no torch',
-          ratio: theirs ? ratio(mine.val_char_accuracy, theirs.val_char_accuracy) : '',
+          ratio: theirs ? ratio(result.val_char_accuracy, theirs.val_char_accuracy) : '',
           target: english ? '' : 'printed beside the peer',
           met: null,
         });
         rows.push({
           figure: `text, ${label}${which}: training samples/s`,
-          ours: fmt(mine.samples_per_second),
+          ours: fmt(result.samples_per_second),
           peer: theirs ? fmt(theirs.samples_per_second) : 'no torch',
-          ratio: theirs ? ratio(mine.samples_per_second, theirs.samples_per_second) : '',
+          ratio: theirs ? ratio(result.samples_per_second, theirs.samples_per_second) : '',
           target: english ? '' : '≥ 300',
-          met: english ? null : mine.samples_per_second >= 300,
+          met: english ? null : result.samples_per_second >= 300,
         });
       }
     }

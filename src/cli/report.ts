@@ -106,18 +106,21 @@ function metricsTable(metrics: EpochMetrics[], bestEpoch: number | undefined): s
     text
       ? `<td class="num">${m.val_exact_match === undefined ? '—' : percent(m.val_exact_match)}</td><td class="num">${m.val_char_accuracy === undefined ? '—' : percent(m.val_char_accuracy)}</td>`
       : `<td class="num">${m.val_mse == null ? '—' : formatNumber(m.val_mse)}</td>`;
+  // Runs with a learning-rate schedule (learningRateSchedule: anneal) record each epoch's rate.
+  const scheduled = metrics.some((m) => m.learning_rate !== undefined);
+  const rate = (m: EpochMetrics) => (scheduled ? `<td class="num">${m.learning_rate === undefined ? '—' : m.learning_rate.toPrecision(2)}</td>` : '');
   const rows = shown
     .map(
       (m) =>
         `<tr${m.epoch === bestEpoch ? ' class="best"' : ''}><td class="num">${m.epoch}${m.epoch === bestEpoch ? ' (kept)' : ''}</td><td class="num">${formatNumber(m.loss)}</td>` +
         `<td class="num">${m.val_loss == null ? '—' : formatNumber(m.val_loss)}</td>${quality(m)}` +
-        `<td class="num">${m.seconds.toFixed(2)}</td><td class="num">${Math.round(m.samples_per_second)}</td></tr>`,
+        `<td class="num">${m.seconds.toFixed(2)}</td><td class="num">${Math.round(m.samples_per_second)}</td>${rate(m)}</tr>`,
     )
     .join('');
   const qualityHeads = text ? '<th class="num">Lines exact</th><th class="num">Characters right</th>' : '<th class="num">Validation MSE</th>';
   return (
     `<table class="data"><tr><th>Epoch</th><th class="num">Loss</th><th class="num">Validation loss</th>${qualityHeads}` +
-    `<th class="num">Seconds</th><th class="num">Samples/s</th></tr>${rows}</table>`
+    `<th class="num">Seconds</th><th class="num">Samples/s</th>${scheduled ? '<th class="num">Learning rate</th>' : ''}</tr>${rows}</table>`
   );
 }
 

@@ -84,6 +84,8 @@ export const LAB_STRINGS = {
   'model.patience': 'Patience (epochs)',
   'model.maxTimeSeconds': 'Time limit (seconds)',
   'model.learningRate': 'Learning rate',
+  'model.learningRateSchedule': 'Learning-rate schedule',
+  'model.learningRateSchedule.hint': 'Empty: anneal for text (the rate falls to 5% over the last 40% of the run), constant otherwise',
   'model.epochs': 'Epochs',
   'model.batchSize': 'Batch size',
   'model.noiseKind': 'Noise',

@@ -37,6 +37,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'klWeight', label: 'model.klWeight', kind: 'number', presets: ['vae'] },
   { key: 'optimizer', label: 'model.optimizer', kind: 'enum', options: ['adam', 'sgd', 'rmsprop'] },
   { key: 'learningRate', label: 'model.learningRate', kind: 'number' },
+  { key: 'learningRateSchedule', label: 'model.learningRateSchedule', kind: 'enum', options: ['constant', 'anneal'], hint: 'model.learningRateSchedule.hint' },
   { key: 'epochs', label: 'model.epochs', kind: 'int', hint: 'model.epochs.hint' },
   { key: 'patience', label: 'model.patience', kind: 'int' },
   { key: 'maxTimeSeconds', label: 'model.maxTimeSeconds', kind: 'number' },
@@ -48,7 +49,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
 ];
 
 /** Keys that keep their value when the preset changes (training settings, not model shape). */
-const KEPT_ACROSS_PRESETS = new Set(['optimizer', 'learningRate', 'epochs', 'patience', 'maxTimeSeconds', 'batchSize', 'validationSplit', 'seed', 'activation']);
+const KEPT_ACROSS_PRESETS = new Set(['optimizer', 'learningRate', 'learningRateSchedule', 'epochs', 'patience', 'maxTimeSeconds', 'batchSize', 'validationSplit', 'seed', 'activation']);
 
 export function fieldsForPreset(preset: string): ConfigField[] {
   return CONFIG_FIELDS.filter((field) => !field.presets || field.presets.includes(preset));

@@ -151,6 +151,10 @@ describe('autoencoder-lab CLI', () => {
     assert.match(name, /-sequence$/);
     assert.match(html, /<th>Input<\/th><th>Reconstruction<\/th>/);
     assert.match(html, /<th class="num">Lines exact<\/th><th class="num">Characters right<\/th>/);
+    // The sequence preset anneals: epoch 1 at Adam's 0.003, epoch 2 (past 60% of the two epochs) lower.
+    assert.match(html, /<th class="num">Learning rate<\/th>/);
+    assert.match(result.stdout, /^epoch 1: .*, learning rate 0\.0030$/m);
+    assert.match(result.stdout, /^epoch 2: .*, learning rate 0\.00[0-2]\d*$/m);
     assert.match(html, /<tr><th>Held-out lines reconstructed exactly<\/th><td>[\d.]+% \(epoch \d, greedy decoding\)<\/td><\/tr>/);
     for (const section of ['Interpolation', 'Sampled lines', 'Nearest lines']) assert.match(html, new RegExp(`<h2>${section}</h2>`));
     // Eight interpolation steps, eight sampled lines, eight nearest lines.

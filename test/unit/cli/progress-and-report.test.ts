@@ -43,6 +43,12 @@ describe('CLI output', () => {
     printer.epochEnd({ ...metrics, epoch: 3, val_char_accuracy: 0.7512, val_exact_match: 0.4, best_epoch: 2 });
     assert.equal(out.text, 'epoch 3: loss 0.03123, val_loss 0.02988, characters right 75.1%, exact 40.0% (best: epoch 2), 2.5 s, 4321 samples/s\n');
   });
+
+  test('a scheduled learning rate ends the epoch line', () => {
+    const out = stream(false);
+    new ProgressPrinter(out).epochEnd({ ...metrics, learning_rate: 0.00123456 });
+    assert.match(out.text, /4321 samples\/s, learning rate 0\.0012\n$/);
+  });
 });
 
 describe('report.html', () => {
