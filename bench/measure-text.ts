@@ -15,10 +15,10 @@ import { openDataset } from '../src/data/open-dataset';
 import { mulberry32, shuffleInPlace } from '../src/data/random';
 import { splitIndices } from '../src/data/split';
 import { buildModel } from '../src/models/build-model';
-import { createOptimizer, setLearningRate } from '../src/models/optimizer';
+import { createOptimizer } from '../src/models/optimizer';
 import { parseModelConfig } from '../src/models/parse-config';
 import { initBackend } from '../src/trainer/backend';
-import { budgetProgress, scheduledLearningRate } from '../src/trainer/loop/learning-rate-schedule';
+import { applyLearningRateSchedule } from '../src/trainer/loop/learning-rate-schedule';
 import { DataParallelStep } from '../src/trainer/parallel/data-parallel-step';
 import { reconstructIndices, scoreReconstructions } from '../src/trainer/text-metrics';
 import { epochSeed } from '../src/trainer/train-loop';
@@ -56,8 +56,11 @@ async function main(): Promise<void> {
     for (let start = 0; start < order.length && trainMs < limitMs; start += config.batchSize) {
       const indices = order.subarray(start, Math.min(start + config.batchSize, order.length));
       // The trainer's schedule over this run's budget: its time.
-      const progress = budgetProgress({ epochs: samples / split.train.length, epochLimit: 0, seconds: trainMs / 1000, maxSeconds: limitMs / 1000 });
-      setLearningRate(optimizer, scheduledLearningRate(config.learningRate, config.learningRateSchedule, progress));
+      applyLearningRateSchedule(
+        optimizer,
+        { rate: config.learningRate, schedule: config.learningRateSchedule },
+        { epochs: samples / split.train.length, epochLimit: 0, seconds: trainMs / 1000, maxSeconds: limitMs / 1000 },
+      );
       const t0 = performance.now();
       dataset.fillBatch(indices, buffer);
       if (parallel) {

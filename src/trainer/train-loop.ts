@@ -3,7 +3,6 @@ import { product, type Dataset } from '../data/dataset';
 import { mulberry32, shuffleInPlace } from '../data/random';
 import type { BuiltModel } from '../models/built-model';
 import type { LearningRateSchedule } from '../models/config';
-import { setLearningRate } from '../models/optimizer';
 import type {
   Anomalies,
   CodeProjection,
@@ -17,7 +16,7 @@ import { BestWeights } from './loop/best-weights';
 import { CONSTANT_CHECK_EPOCH, constantOutputNotice, meanPredictionMse } from './loop/constant-output';
 import { EarlyStopping, type EarlyStoppingState, type StoppingRule } from './loop/early-stopping';
 import { Evaluator, type ValidationResult } from './loop/evaluation';
-import { budgetProgress, scheduledLearningRate } from './loop/learning-rate-schedule';
+import { applyLearningRateSchedule } from './loop/learning-rate-schedule';
 import { ProgressStream } from './loop/progress-stream';
 import { denseTrainingStep } from './fast-step/dense-step';
 import { textMetrics, type TextMetrics } from './text-metrics';
@@ -282,14 +281,12 @@ class TrainingLoop {
   private scheduleLearningRate(epochs: number): void {
     const { learningRate, optimizer } = this.options;
     if (!learningRate || learningRate.schedule === 'constant') return;
-    const progress = budgetProgress({
+    this.currentLearningRate = applyLearningRateSchedule(optimizer, learningRate, {
       epochs,
       epochLimit: this.stopping.epochLimit,
       seconds: this.trainingSeconds(),
       maxSeconds: this.stopping.rule.maxTimeSeconds,
     });
-    this.currentLearningRate = scheduledLearningRate(learningRate.rate, learningRate.schedule, progress);
-    setLearningRate(optimizer, this.currentLearningRate);
   }
 
   private trainBatch(indices: Int32Array): Promise<number> | number {

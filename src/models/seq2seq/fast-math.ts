@@ -1,10 +1,9 @@
 /**
- * exp, sigmoid and tanh over ranges of arrays, for the sequence network's JS passes (the GRU's gates,
- * the softmax over the vocabulary): those loops run millions of times a batch (4.5 million exps a
- * batch of Tang couplets), and V8's Math.exp / Math.tanh cost about twice this exp. Exact to float32:
- * relative error below 1e-8 (a degree-7 Taylor polynomial of e^f on |f| <= ln(2) / 2, scaled by a
- * table of powers of two). Whole ranges per call, so that the per-element function is inlined here
- * whatever the module system does to calls across files.
+ * sigmoid and tanh over ranges of arrays, for the packed GRU's gates (gru-sequence.ts): those loops
+ * run hundreds of thousands of times a batch, and V8's Math.exp / Math.tanh cost about twice this exp.
+ * Exact to float32: relative error below 1e-8 (a degree-7 Taylor polynomial of e^f on |f| <= ln(2) / 2,
+ * scaled by a table of powers of two). Whole ranges per call, so that the per-element function is
+ * inlined here whatever the module system does to calls across files.
  */
 
 const POWERS_OF_TWO = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 127));
@@ -19,17 +18,6 @@ function exp(x: number): number {
   const f = (t - n - 0.5) * Math.LN2;
   const p = 1 + f * (1 + f * (1 / 2 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f * (1 / 720 + f * (1 / 5040)))))));
   return p * POWERS_OF_TWO[n];
-}
-
-/** out[i] = e^(values[i] - shift) for i in [from, to); returns their sum (a softmax's denominator). */
-export function expShifted(values: Float32Array, from: number, to: number, shift: number, out: Float32Array): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) {
-    const e = exp(values[i] - shift);
-    out[i] = e;
-    sum += e;
-  }
-  return sum;
 }
 
 export function sigmoidInPlace(values: Float32Array, from: number, to: number): void {

@@ -1,4 +1,6 @@
+import type * as tfType from '@tensorflow/tfjs';
 import type { LearningRateSchedule } from '../../models/config';
+import { setLearningRate } from '../../models/optimizer';
 
 /** Where annealing starts, as a fraction of the run's budget. */
 export const ANNEAL_FROM = 0.6;
@@ -32,4 +34,15 @@ export function scheduledLearningRate(rate: number, schedule: LearningRateSchedu
   if (schedule === 'constant' || progress <= ANNEAL_FROM) return rate;
   const through = Math.min(1, (progress - ANNEAL_FROM) / (1 - ANNEAL_FROM));
   return rate * (1 - (1 - ANNEAL_FLOOR) * through);
+}
+
+/** Sets the optimizer's rate for the next step from how far the run is through its budget; returns that rate. */
+export function applyLearningRateSchedule(
+  optimizer: tfType.Optimizer,
+  { rate, schedule }: { rate: number; schedule: LearningRateSchedule },
+  budget: RunBudget,
+): number {
+  const scheduled = scheduledLearningRate(rate, schedule, budgetProgress(budget));
+  setLearningRate(optimizer, scheduled);
+  return scheduled;
 }

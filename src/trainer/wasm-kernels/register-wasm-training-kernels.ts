@@ -14,7 +14,7 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
  * Registers, for the wasm backend, the kernels that training needs and tfjs-backend-wasm 4.22
  * lacks (Conv2DBackpropFilter, UnsortedSegmentSum) plus FusedAdam's one-pass update, and wraps the gradient kernels it implements
  * with naive loops (transposed matMul, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad, Tile)
- * with paths through its XNNPACK-backed kernels, Sum over leading axes (bias gradients) as a product, and Slice / SplitV with copies that do not read the
+ * with paths through its XNNPACK-backed kernels, Sum over leading axes (bias gradients) as one pass over the heap, and Slice / SplitV with copies that do not read the
  * whole input first. Call before the backend initialises (setup
  * functions run then). Idempotent; kernels the backend gains in a later version are left alone.
  */
